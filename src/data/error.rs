@@ -1,0 +1,78 @@
+//! Typed load errors that name the file, the place in it (line and column, or feature index) and
+//! the field, so a person can fix their data without reading code.
+
+use std::fmt;
+
+/// One thing wrong with one feature of a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Index of the feature in the `features` array, when the problem belongs to one.
+    pub feature_index: Option<usize>,
+    /// The feature's `id`, when it has a readable one.
+    pub id: Option<String>,
+    /// The JSON path of the offending field, e.g. `properties.sources[0].url`.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(index) = self.feature_index {
+            write!(f, "feature {index}")?;
+            if let Some(id) = &self.id {
+                write!(f, " (id \"{id}\")")?;
+            }
+            write!(f, ", ")?;
+        }
+        write!(f, "field `{}`: {}", self.field, self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{file}: cannot read the file: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: the file is {size_bytes} bytes, over the limit of {limit_bytes} bytes")]
+    TooLarge {
+        file: String,
+        size_bytes: u64,
+        limit_bytes: u64,
+    },
+    #[error("{file}: not UTF-8 text (first bad byte at offset {offset})")]
+    NotUtf8 { file: String, offset: usize },
+    #[error("{file}:{line}:{column}: not valid JSON: {message}")]
+    Syntax {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{file}: {} problem(s):\n{}", problems.len(), list(problems))]
+    Invalid {
+        file: String,
+        problems: Vec<Problem>,
+    },
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  - {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl LoadError {
+    pub fn syntax(file: &str, error: &serde_json::Error) -> Self {
+        Self::Syntax {
+            file: file.to_owned(),
+            line: error.line(),
+            column: error.column(),
+            message: error.to_string(),
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! Loading, validating and saving the project dataset (RFC 7946 GeoJSON of items).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::error::{LoadError, Problem};
+use super::model::{Item, ItemGeometry, ItemKind, ItemProperties, PrecisionClass};
+
+/// Files over this size are refused before parsing, so a wrong file can't exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads and validates a dataset file from disk.
+pub fn load_items(path: &Path) -> Result<Vec<Item>, LoadError> {
+    let file = path.display().to_string();
+    let metadata = std::fs::metadata(path).map_err(|source| LoadError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            file,
+            size_bytes: metadata.len(),
+            limit_bytes: MAX_FILE_BYTES,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
+        file: file.clone(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    parse_items(&file, &text)
+}
+
+/// Parses and validates dataset text; `file` names it in errors.
+///
+/// Every problem of every feature is collected, so the user sees them all at once; a file with
+/// any problem is an error, never a partial or empty dataset.
+pub fn parse_items(file: &str, text: &str) -> Result<Vec<Item>, LoadError> {
+    let root: Value = serde_json::from_str(text).map_err(|e| LoadError::syntax(file, &e))?;
+    let invalid = |problems: Vec<Problem>| LoadError::Invalid {
+        file: file.to_owned(),
+        problems,
+    };
+    let whole_file = |field: &str, message: &str| Problem {
+        feature_index: None,
+        id: None,
+        field: field.to_owned(),
+        message: message.to_owned(),
+    };
+    let Some(object) = root.as_object() else {
+        return Err(invalid(vec![whole_file(
+            "(root)",
+            "expected a GeoJSON object",
+        )]));
+    };
+    if object.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+        return Err(invalid(vec![whole_file(
+            "type",
+            "expected \"FeatureCollection\"",
+        )]));
+    }
+    let Some(features) = object.get("features").and_then(Value::as_array) else {
+        return Err(invalid(vec![whole_file(
+            "features",
+            "expected an array of features",
+        )]));
+    };
+
+    let mut problems = Vec::new();
+    let mut items = Vec::with_capacity(features.len());
+    let mut seen_ids = HashSet::new();
+    for (index, feature) in features.iter().enumerate() {
+        let mut report = |id: Option<&str>, field: &str, message: String| {
+            problems.push(Problem {
+                feature_index: Some(index),
+                id: id.map(str::to_owned),
+                field: field.to_owned(),
+                message,
+            });
+        };
+        let Some(feature) = feature.as_object() else {
+            report(
+                None,
+                "(feature)",
+                "expected a GeoJSON Feature object".into(),
+            );
+            continue;
+        };
+        let raw_id = feature
+            .get("properties")
+            .and_then(|p| p.get("id"))
+            .and_then(Value::as_str);
+        if feature.get("type").and_then(Value::as_str) != Some("Feature") {
+            report(raw_id, "type", "expected \"Feature\"".into());
+            continue;
+        }
+        let Some(properties) = feature.get("properties") else {
+            report(raw_id, "properties", "missing".into());
+            continue;
+        };
+        let properties: ItemProperties = match serde_path_to_error::deserialize(properties) {
+            Ok(p) => p,
+            Err(e) => {
+                let field = format!("properties.{}", e.path());
+                report(raw_id, &field, e.into_inner().to_string());
+                continue;
+            }
+        };
+        let geometry = match parse_geometry(feature.get("geometry")) {
+            Ok(g) => g,
+            Err((field, message)) => {
+                report(Some(&properties.id), &field, message);
+                continue;
+            }
+        };
+        if !seen_ids.insert(properties.id.clone()) {
+            report(Some(&properties.id), "properties.id", "duplicate id".into());
+        }
+        for (field, message) in validate(&properties, geometry.as_ref()) {
+            report(Some(&properties.id), &field, message);
+        }
+        items.push(Item {
+            properties,
+            geometry,
+        });
+    }
+    if problems.is_empty() {
+        Ok(items)
+    } else {
+        Err(invalid(problems))
+    }
+}
+
+/// Checks what the types alone can't: sources present and linkable, figure references in range,
+/// precision consistent with the geometry.
+fn validate(p: &ItemProperties, geometry: Option<&ItemGeometry>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut problem = |field: &str, message: &str| out.push((field.to_owned(), message.to_owned()));
+    if p.id.trim().is_empty() {
+        problem("properties.id", "must not be empty");
+    }
+    if p.name.trim().is_empty() {
+        problem("properties.name", "must not be empty");
+    }
+    if p.sources.is_empty() {
+        problem("properties.sources", "every item needs at least one source");
+    }
+    for (i, source) in p.sources.iter().enumerate() {
+        if !(source.url.starts_with("https://") || source.url.starts_with("http://")) {
+            problem(
+                &format!("properties.sources[{i}].url"),
+                "must be an http or https URL",
+            );
+        }
+    }
+    for (i, figure) in p.figures.iter().enumerate() {
+        if figure.source >= p.sources.len() {
+            problem(
+                &format!("properties.figures[{i}].source"),
+                "refers to a source the item does not list",
+            );
+        }
+        if !figure.value.is_finite() {
+            problem(
+                &format!("properties.figures[{i}].value"),
+                "must be a finite number",
+            );
+        }
+    }
+    if let Some(value) = &p.value
+        && value.source >= p.sources.len()
+    {
+        problem(
+            "properties.value.source",
+            "refers to a source the item does not list",
+        );
+    }
+    for (i, station) in p.stations.iter().enumerate() {
+        if let Err(message) = check_lon_lat(station.lon_lat[0], station.lon_lat[1]) {
+            problem(&format!("properties.stations[{i}].lon_lat"), &message);
+        }
+    }
+    let class = p.precision.class;
+    match geometry {
+        None if class != PrecisionClass::Unmapped => problem(
+            "properties.precision.class",
+            "an item without geometry must have precision class \"unmapped\"",
+        ),
+        Some(ItemGeometry::Point(_)) if !class.fits_points() => problem(
+            "properties.precision.class",
+            "a point needs site, near, town, region or country precision",
+        ),
+        Some(ItemGeometry::Lines(_)) if !class.fits_lines() => problem(
+            "properties.precision.class",
+            "a line needs traced, approximate or schematic precision",
+        ),
+        _ => {}
+    }
+    if class == PrecisionClass::Near && !p.precision.radius_km.is_some_and(|r| r > 0.0) {
+        problem(
+            "properties.precision.radius_km",
+            "\"near\" precision needs a positive radius",
+        );
+    }
+    if p.kind == ItemKind::Corridor {
+        if p.corridor_kind.is_none() {
+            problem(
+                "properties.corridor_kind",
+                "a corridor needs a corridor_kind",
+            );
+        }
+        if matches!(geometry, Some(ItemGeometry::Point(_))) {
+            problem(
+                "geometry",
+                "a corridor must be a LineString or MultiLineString",
+            );
+        }
+    } else if matches!(geometry, Some(ItemGeometry::Lines(_))) {
+        problem("geometry", "only corridors may be lines");
+    }
+    out
+}
+
+fn check_lon_lat(lon: f64, lat: f64) -> Result<(), String> {
+    if !lon.is_finite() || !lat.is_finite() {
+        return Err("coordinates must be finite numbers".into());
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err(format!("longitude {lon} is outside -180..180"));
+    }
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(format!("latitude {lat} is outside -90..90"));
+    }
+    Ok(())
+}
+
+type GeometryError = (String, String);
+
+fn position(value: &Value, field: &str) -> Result<geo::Coord<f64>, GeometryError> {
+    let err = |m: String| (field.to_owned(), m);
+    let Some(array) = value.as_array() else {
+        return Err(err("a position must be an array [lon, lat]".into()));
+    };
+    if array.len() < 2 {
+        return Err(err("a position needs a longitude and a latitude".into()));
+    }
+    let (Some(lon), Some(lat)) = (array[0].as_f64(), array[1].as_f64()) else {
+        return Err(err("longitude and latitude must be numbers".into()));
+    };
+    check_lon_lat(lon, lat).map_err(err)?;
+    Ok(geo::coord! { x: lon, y: lat })
+}
+
+fn line(value: &Value, field: &str) -> Result<geo::LineString<f64>, GeometryError> {
+    let Some(array) = value.as_array() else {
+        return Err((
+            field.to_owned(),
+            "a line must be an array of positions".into(),
+        ));
+    };
+    if array.len() < 2 {
+        return Err((
+            field.to_owned(),
+            "a line needs at least two positions".into(),
+        ));
+    }
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, p)| position(p, &format!("{field}[{i}]")))
+        .collect::<Result<Vec<_>, _>>()
+        .map(geo::LineString::new)
+}
+
+/// Parses an item geometry: Point, LineString, MultiLineString, or null for an unmapped item.
+pub(crate) fn parse_geometry(value: Option<&Value>) -> Result<Option<ItemGeometry>, GeometryError> {
+    let Some(value) = value else {
+        return Err((
+            "geometry".into(),
+            "missing (use null for an item that cannot be placed)".into(),
+        ));
+    };
+    if value.is_null() {
+        return Ok(None);
+    }
+    let object: &Map<String, Value> = value.as_object().ok_or_else(|| {
+        (
+            "geometry".to_owned(),
+            "expected an object or null".to_owned(),
+        )
+    })?;
+    let coordinates = object.get("coordinates").unwrap_or(&Value::Null);
+    match object.get("type").and_then(Value::as_str) {
+        Some("Point") => Ok(Some(ItemGeometry::Point(
+            position(coordinates, "geometry.coordinates")?.into(),
+        ))),
+        Some("LineString") => Ok(Some(ItemGeometry::Lines(geo::MultiLineString::new(vec![
+            line(coordinates, "geometry.coordinates")?,
+        ])))),
+        Some("MultiLineString") => {
+            let Some(parts) = coordinates.as_array().filter(|a| !a.is_empty()) else {
+                return Err((
+                    "geometry.coordinates".into(),
+                    "a MultiLineString needs at least one line".into(),
+                ));
+            };
+            let lines = parts
+                .iter()
+                .enumerate()
+                .map(|(i, l)| line(l, &format!("geometry.coordinates[{i}]")))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Some(ItemGeometry::Lines(geo::MultiLineString::new(lines))))
+        }
+        Some(other) => Err((
+            "geometry.type".into(),
+            format!("unsupported geometry \"{other}\" (use Point, LineString or MultiLineString)"),
+        )),
+        None => Err(("geometry.type".into(), "missing".into())),
+    }
+}
+
+/// Writes items back as a GeoJSON FeatureCollection, unknown properties included.
+pub fn items_to_geojson(items: &[Item]) -> Result<String, serde_json::Error> {
+    let features = items
+        .iter()
+        .map(|item| {
+            let geometry = match &item.geometry {
+                None => Value::Null,
+                Some(ItemGeometry::Point(p)) => serde_json::json!({
+                    "type": "Point", "coordinates": [p.x(), p.y()]
+                }),
+                Some(ItemGeometry::Lines(lines)) => {
+                    let coords: Vec<Vec<[f64; 2]>> = lines
+                        .0
+                        .iter()
+                        .map(|l| l.coords().map(|c| [c.x, c.y]).collect())
+                        .collect();
+                    if coords.len() == 1 {
+                        serde_json::json!({ "type": "LineString", "coordinates": coords[0] })
+                    } else {
+                        serde_json::json!({ "type": "MultiLineString", "coordinates": coords })
+                    }
+                }
+            };
+            Ok(serde_json::json!({
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": serde_json::to_value(&item.properties)?,
+            }))
+        })
+        .collect::<Result<Vec<_>, serde_json::Error>>()?;
+    serde_json::to_string_pretty(&serde_json::json!({
+        "type": "FeatureCollection",
+        "features": features,
+    }))
+}

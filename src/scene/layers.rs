@@ -1,0 +1,79 @@
+//! Which layers the user has switched on: each sector, each corridor kind, each basemap layer.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{CorridorKind, Item, ItemKind, Sector};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum BasemapLayer {
+    Countries,
+    Regions,
+    Lakes,
+    Rivers,
+    Cities,
+    Graticule,
+}
+
+impl BasemapLayer {
+    pub const ALL: [Self; 6] = [
+        Self::Countries,
+        Self::Regions,
+        Self::Lakes,
+        Self::Rivers,
+        Self::Cities,
+        Self::Graticule,
+    ];
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Countries => "Countries and borders",
+            Self::Regions => "First-level regions",
+            Self::Lakes => "Lakes",
+            Self::Rivers => "Rivers",
+            Self::Cities => "Cities",
+            Self::Graticule => "Graticule (degrees)",
+        }
+    }
+}
+
+/// Layers are stored as what is hidden, so a sector or layer added in a later version shows up
+/// switched on for users whose saved state predates it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Layers {
+    pub hidden_sectors: BTreeSet<Sector>,
+    pub hidden_corridors: BTreeSet<CorridorKind>,
+    pub hidden_basemap: BTreeSet<BasemapLayer>,
+}
+
+impl Layers {
+    pub fn shows_basemap(&self, layer: BasemapLayer) -> bool {
+        !self.hidden_basemap.contains(&layer)
+    }
+
+    pub fn shows_sector(&self, sector: Sector) -> bool {
+        !self.hidden_sectors.contains(&sector)
+    }
+
+    pub fn shows_corridor(&self, kind: CorridorKind) -> bool {
+        !self.hidden_corridors.contains(&kind)
+    }
+
+    /// Corridors follow their kind's switch; every other item follows its sector's.
+    pub fn shows_item(&self, item: &Item) -> bool {
+        match (item.properties.kind, item.properties.corridor_kind) {
+            (ItemKind::Corridor, Some(kind)) => self.shows_corridor(kind),
+            _ => self.shows_sector(item.properties.sector),
+        }
+    }
+
+    pub fn set<T: Ord>(hidden: &mut BTreeSet<T>, key: T, visible: bool) {
+        if visible {
+            hidden.remove(&key);
+        } else {
+            hidden.insert(key);
+        }
+    }
+}

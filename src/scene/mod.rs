@@ -1,0 +1,828 @@
+//! Data + view + style + layers → styled primitives in map-plane coordinates, culled to the view
+//! and simplified for its scale, with labels placed. Both the live map and exports paint this.
+//! No egui here.
+
+pub mod labels;
+pub mod layers;
+pub mod model;
+
+use std::sync::Arc;
+
+pub use layers::{BasemapLayer, Layers};
+pub use model::{MapModel, Mesh2, Path, ProjectedShape};
+
+use crate::data::{Atlas, CorridorKind, ItemKind, PrecisionClass};
+use crate::style::{self, Color, MarkerShape, Palette, Theme};
+use labels::{Occupancy, Placement, estimate_size_px};
+
+/// The part of the map plane on screen and its size in pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct View {
+    /// Lower-left corner in map km.
+    pub min: [f64; 2],
+    /// Upper-right corner in map km.
+    pub max: [f64; 2],
+    pub size_px: [f32; 2],
+}
+
+impl View {
+    pub fn km_per_px(&self) -> f64 {
+        (self.max[0] - self.min[0]) / f64::from(self.size_px[0].max(1.0))
+    }
+
+    /// Map km → pixels from the view's top-left corner (y down, as on screen).
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "pixel positions fit in f32"
+    )]
+    pub fn to_px(&self, p: [f64; 2]) -> [f32; 2] {
+        let k = self.km_per_px();
+        [
+            ((p[0] - self.min[0]) / k) as f32,
+            ((self.max[1] - p[1]) / k) as f32,
+        ]
+    }
+
+    pub fn intersects(&self, bbox: [f64; 4]) -> bool {
+        bbox[0] <= self.max[0]
+            && bbox[2] >= self.min[0]
+            && bbox[1] <= self.max[1]
+            && bbox[3] >= self.min[1]
+    }
+
+    /// The view grown by a margin in pixels, so that markers and strokes at the edge are kept.
+    pub fn grown(&self, margin_px: f32) -> Self {
+        let m = f64::from(margin_px) * self.km_per_px();
+        Self {
+            min: [self.min[0] - m, self.min[1] - m],
+            max: [self.max[0] + m, self.max[1] + m],
+            size_px: self.size_px,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LinePattern {
+    Solid,
+    Dashed { dash_px: f32, gap_px: f32 },
+}
+
+#[derive(Clone, Debug)]
+pub struct Fill {
+    pub mesh: Arc<Mesh2>,
+    pub color: Color,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stroke {
+    pub path: Path,
+    pub width_px: f32,
+    pub color: Color,
+    pub pattern: LinePattern,
+    /// Railway ticks across the line every so many pixels.
+    pub ticks: bool,
+}
+
+/// A circle whose radius is in ground km (a precision halo) or in pixels (a dot).
+#[derive(Clone, Copy, Debug)]
+pub enum Radius {
+    Px(f32),
+    Km(f64),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Disc {
+    pub center: [f64; 2],
+    pub radius: Radius,
+    pub fill: Color,
+    pub outline: Option<(f32, Color)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Marker {
+    pub item: usize,
+    pub center: [f64; 2],
+    pub shape: MarkerShape,
+    pub size_px: f32,
+    pub fill: Color,
+    pub outline: Color,
+    pub outline_px: f32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Label {
+    pub text: String,
+    /// Top-left corner in pixels from the view's top-left corner.
+    pub top_left_px: [f32; 2],
+    pub size_px: f32,
+    pub color: Color,
+    pub halo: Color,
+}
+
+#[derive(Clone, Debug)]
+pub enum Primitive {
+    Fill(Fill),
+    Stroke(Stroke),
+    Disc(Disc),
+    Marker(Marker),
+    Label(Label),
+}
+
+/// Everything to paint for one view, in paint order.
+#[derive(Clone, Debug)]
+pub struct Scene {
+    pub view: View,
+    pub background: Color,
+    pub primitives: Vec<Primitive>,
+    /// Items drawn in this view (markers, corridors, region tints), sorted.
+    pub visible_items: Vec<usize>,
+}
+
+impl Scene {
+    pub fn markers(&self) -> impl Iterator<Item = &Marker> {
+        self.primitives.iter().filter_map(|p| match p {
+            Primitive::Marker(m) => Some(m),
+            _ => None,
+        })
+    }
+
+    pub fn labels(&self) -> impl Iterator<Item = &Label> {
+        self.primitives.iter().filter_map(|p| match p {
+            Primitive::Label(l) => Some(l),
+            _ => None,
+        })
+    }
+}
+
+pub struct SceneOptions<'a> {
+    pub theme: Theme,
+    pub layers: &'a Layers,
+    pub selected: Option<usize>,
+    pub hovered: Option<usize>,
+}
+
+pub fn build_scene(
+    atlas: &Atlas,
+    model: &MapModel,
+    view: View,
+    options: &SceneOptions<'_>,
+) -> Scene {
+    let palette = style::palette(options.theme);
+    let km_per_px = view.km_per_px();
+    let culling = view.grown(24.0);
+    let layers = options.layers;
+    let mut out = Vec::new();
+    let mut visible_items = Vec::new();
+
+    let countries = if km_per_px < model::DETAILED_COUNTRIES_BELOW_KM_PER_PX {
+        &model.countries_detailed
+    } else {
+        &model.countries_coarse
+    };
+    let is_focus = |code: &str| code == "KZ" || code == "CN";
+    if layers.shows_basemap(BasemapLayer::Countries) {
+        for c in countries.iter().filter(|c| culling.intersects(c.bbox)) {
+            out.push(Primitive::Fill(Fill {
+                mesh: Arc::clone(c.fill.for_scale(km_per_px)),
+                color: if is_focus(&c.code) {
+                    palette.land_focus
+                } else {
+                    palette.land
+                },
+            }));
+        }
+    }
+    if layers.shows_basemap(BasemapLayer::Lakes) {
+        for lake in model.lakes.iter().filter(|l| culling.intersects(l.bbox)) {
+            // Lakes smaller than a few pixels would only add noise.
+            if lake.area_km2 / (km_per_px * km_per_px) > 6.0 {
+                out.push(Primitive::Fill(Fill {
+                    mesh: Arc::clone(lake.fill.for_scale(km_per_px)),
+                    color: palette.lake,
+                }));
+            }
+        }
+    }
+    // Region items stand for a whole region: an area tint, not a pin.
+    for projected in &model.items {
+        let item = &atlas.items[projected.item];
+        let Some(area) = projected.area else { continue };
+        if !layers.shows_item(item) || !culling.intersects(model.regions[area].bbox) {
+            continue;
+        }
+        let highlighted =
+            options.selected == Some(projected.item) || options.hovered == Some(projected.item);
+        out.push(Primitive::Fill(Fill {
+            mesh: Arc::clone(model.regions[area].fill.for_scale(km_per_px)),
+            color: if highlighted {
+                palette.area_tint.with_alpha(0xa0)
+            } else {
+                palette.area_tint
+            },
+        }));
+        visible_items.push(projected.item);
+    }
+    if layers.shows_basemap(BasemapLayer::Regions) {
+        for r in model.regions.iter().filter(|r| culling.intersects(r.bbox)) {
+            push_outline(
+                &mut out,
+                r.outline.for_scale(km_per_px),
+                style::REGION_BORDER_PX,
+                palette.region_border,
+            );
+        }
+    }
+    if layers.shows_basemap(BasemapLayer::Rivers) {
+        for river in model.rivers.iter().filter(|r| culling.intersects(r.bbox)) {
+            push_outline(&mut out, &river.paths, style::RIVER_PX, palette.river);
+        }
+    }
+    if layers.shows_basemap(BasemapLayer::Countries) {
+        for c in countries
+            .iter()
+            .filter(|c| culling.intersects(c.bbox) && !is_focus(&c.code))
+        {
+            push_outline(
+                &mut out,
+                c.outline.for_scale(km_per_px),
+                style::COUNTRY_BORDER_PX,
+                palette.country_border,
+            );
+        }
+        // The two countries of the atlas get the stronger border, drawn last so it stays on top.
+        for c in countries
+            .iter()
+            .filter(|c| culling.intersects(c.bbox) && is_focus(&c.code))
+        {
+            push_outline(
+                &mut out,
+                c.outline.for_scale(km_per_px),
+                style::FOCUS_BORDER_PX,
+                palette.focus_border,
+            );
+        }
+    }
+    let mut graticule_labels = Vec::new();
+    if layers.shows_basemap(BasemapLayer::Graticule) {
+        graticule_labels = push_graticule(&mut out, model, &view, &palette);
+    }
+
+    push_corridors(
+        &mut out,
+        &mut visible_items,
+        atlas,
+        model,
+        &culling,
+        options,
+        &palette,
+    );
+
+    let mut occupancy = Occupancy::default();
+    for label in &graticule_labels {
+        let size = estimate_size_px(&label.text, label.size_px);
+        occupancy.reserve(labels::ScreenBox {
+            min: label.top_left_px,
+            max: [
+                label.top_left_px[0] + size[0],
+                label.top_left_px[1] + size[1],
+            ],
+        });
+    }
+
+    let mut markers = Vec::new();
+    for projected in &model.items {
+        let item = &atlas.items[projected.item];
+        let ProjectedShape::Marker(at) = projected.shape else {
+            continue;
+        };
+        if projected.area.is_some()
+            || !layers.shows_item(item)
+            || !culling.intersects([at[0], at[1], at[0], at[1]])
+        {
+            continue;
+        }
+        let precision = &item.properties.precision;
+        if precision.class == PrecisionClass::Near
+            && let Some(radius_km) = precision.radius_km
+        {
+            let color = style::sector_color(item.properties.sector);
+            out.push(Primitive::Disc(Disc {
+                center: at,
+                radius: Radius::Km(radius_km),
+                fill: color.with_alpha(0x30),
+                outline: Some((1.0, color.with_alpha(0x90))),
+            }));
+        }
+        markers.push((projected.item, at));
+        visible_items.push(projected.item);
+    }
+
+    let mut city_labels = Vec::new();
+    if layers.shows_basemap(BasemapLayer::Cities) {
+        let min_population = city_population_threshold(km_per_px);
+        for city in model
+            .cities
+            .iter()
+            .filter(|c| c.population >= min_population)
+        {
+            if !view.intersects([city.at[0], city.at[1], city.at[0], city.at[1]]) {
+                continue;
+            }
+            let big = city.population >= 1_000_000;
+            let dot_px = if big {
+                style::CAPITAL_DOT_PX
+            } else {
+                style::CITY_DOT_PX
+            };
+            city_labels.push((city, dot_px));
+        }
+    }
+
+    for &(item, at) in &markers {
+        let sector = atlas.items[item].properties.sector;
+        let selected = options.selected == Some(item);
+        let hovered = options.hovered == Some(item);
+        let size_px = if selected || hovered {
+            style::MARKER_SIZE_PX * 1.3
+        } else {
+            style::MARKER_SIZE_PX
+        };
+        if selected {
+            out.push(Primitive::Disc(Disc {
+                center: at,
+                radius: Radius::Px(size_px * 0.9),
+                fill: Color::rgba(0, 0, 0, 0),
+                outline: Some((style::SELECTION_RING_PX, palette.selection)),
+            }));
+        }
+        out.push(Primitive::Marker(Marker {
+            item,
+            center: at,
+            shape: style::sector_shape(sector),
+            size_px,
+            fill: style::sector_color(sector),
+            outline: if hovered {
+                palette.hover
+            } else {
+                palette.marker_outline
+            },
+            outline_px: if hovered {
+                2.0
+            } else {
+                style::MARKER_OUTLINE_PX
+            },
+        }));
+        let c = view.to_px(at);
+        occupancy.reserve(labels::ScreenBox {
+            min: [c[0] - size_px / 2.0, c[1] - size_px / 2.0],
+            max: [c[0] + size_px / 2.0, c[1] + size_px / 2.0],
+        });
+    }
+
+    // Labels by priority: the selection, then sites, corridors, countries, cities by size.
+    let around = [
+        Placement::Right,
+        Placement::Left,
+        Placement::Above,
+        Placement::Below,
+    ];
+    let mut site_order: Vec<(usize, [f64; 2])> = markers.clone();
+    site_order.sort_by_key(|&(item, _)| {
+        let rank = if options.selected == Some(item) {
+            0
+        } else if options.hovered == Some(item) {
+            1
+        } else {
+            2
+        };
+        (rank, item)
+    });
+    for (item, at) in site_order {
+        let text = &atlas.items[item].properties.name;
+        let size = estimate_size_px(text, style::SITE_LABEL_PX);
+        if let Some((_, placed)) = occupancy.place(
+            view.to_px(at),
+            size,
+            &around,
+            style::MARKER_SIZE_PX * 0.7,
+            view.size_px,
+        ) {
+            out.push(label(
+                text,
+                placed.min,
+                style::SITE_LABEL_PX,
+                palette.site_label,
+                palette.label_halo,
+            ));
+        }
+    }
+    for projected in &model.items {
+        let item = &atlas.items[projected.item];
+        match &projected.shape {
+            ProjectedShape::Corridor(paths) if visible_items.contains(&projected.item) => {
+                let Some(anchor) = corridor_label_anchor(paths, &view) else {
+                    continue;
+                };
+                let size = estimate_size_px(&item.properties.name, style::CITY_LABEL_PX);
+                if let Some((_, placed)) = occupancy.place(
+                    view.to_px(anchor),
+                    size,
+                    &[Placement::Above, Placement::Below],
+                    6.0,
+                    view.size_px,
+                ) {
+                    let color = item
+                        .properties
+                        .corridor_kind
+                        .map_or(palette.site_label, |k| {
+                            let s = style::corridor_style(k, options.theme);
+                            s.casing.unwrap_or(s.color)
+                        });
+                    out.push(label(
+                        &item.properties.name,
+                        placed.min,
+                        style::CITY_LABEL_PX,
+                        color,
+                        palette.label_halo,
+                    ));
+                }
+            }
+            ProjectedShape::Marker(_)
+                if projected.area.is_some() && visible_items.contains(&projected.item) =>
+            {
+                if let Some(area) = projected.area {
+                    let text = &item.properties.name;
+                    let size = estimate_size_px(text, style::SITE_LABEL_PX);
+                    let at = view.to_px(model.regions[area].label_at);
+                    if let Some((_, placed)) = occupancy.place(
+                        at,
+                        size,
+                        &[Placement::Centered, Placement::Below],
+                        2.0,
+                        view.size_px,
+                    ) {
+                        out.push(label(
+                            text,
+                            placed.min,
+                            style::SITE_LABEL_PX,
+                            palette.site_label,
+                            palette.label_halo,
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if layers.shows_basemap(BasemapLayer::Countries) {
+        let mut by_size: Vec<_> = countries
+            .iter()
+            .filter(|c| view.intersects(c.bbox))
+            .collect();
+        by_size.sort_by(|a, b| b.area_km2.total_cmp(&a.area_km2));
+        for c in by_size {
+            if c.area_km2 / (km_per_px * km_per_px) < 4000.0 {
+                continue;
+            }
+            let text = c.name.to_uppercase();
+            let size = estimate_size_px(&text, style::COUNTRY_LABEL_PX);
+            if let Some((_, placed)) = occupancy.place(
+                view.to_px(c.label_at),
+                size,
+                &[Placement::Centered],
+                0.0,
+                view.size_px,
+            ) {
+                out.push(label(
+                    &text,
+                    placed.min,
+                    style::COUNTRY_LABEL_PX,
+                    palette.country_label,
+                    palette.label_halo,
+                ));
+            }
+        }
+    }
+    // A city is drawn only with its name: unnamed dots would be noise on a thematic map.
+    let mut city_dots = Vec::new();
+    for (city, dot_px) in city_labels {
+        let size = estimate_size_px(&city.name, style::CITY_LABEL_PX);
+        let at = view.to_px(city.at);
+        let dot_box = labels::ScreenBox {
+            min: [at[0] - dot_px, at[1] - dot_px],
+            max: [at[0] + dot_px, at[1] + dot_px],
+        };
+        if !occupancy.is_free(dot_box) {
+            continue;
+        }
+        if let Some((_, placed)) = occupancy.place(at, size, &around, dot_px + 2.0, view.size_px) {
+            occupancy.reserve(dot_box);
+            city_dots.push(Primitive::Disc(Disc {
+                center: city.at,
+                radius: Radius::Px(dot_px),
+                fill: palette.city_dot,
+                outline: Some((1.0, palette.label_halo)),
+            }));
+            out.push(label(
+                &city.name,
+                placed.min,
+                style::CITY_LABEL_PX,
+                palette.city_label,
+                palette.label_halo,
+            ));
+        }
+    }
+    // Dots go under the markers, which were pushed before the labels.
+    let first_marker = out
+        .iter()
+        .position(|p| matches!(p, Primitive::Marker(_)))
+        .unwrap_or(out.len());
+    let first_marker = out[..first_marker]
+        .iter()
+        .rposition(|p| !matches!(p, Primitive::Disc(_)))
+        .map_or(first_marker, |i| (i + 1).min(first_marker));
+    out.splice(first_marker..first_marker, city_dots);
+    out.extend(graticule_labels.into_iter().map(Primitive::Label));
+
+    visible_items.sort_unstable();
+    visible_items.dedup();
+    Scene {
+        view,
+        background: palette.sea,
+        primitives: out,
+        visible_items,
+    }
+}
+
+fn label(text: &str, top_left_px: [f32; 2], size_px: f32, color: Color, halo: Color) -> Primitive {
+    Primitive::Label(Label {
+        text: text.to_owned(),
+        top_left_px,
+        size_px,
+        color,
+        halo,
+    })
+}
+
+fn push_outline(out: &mut Vec<Primitive>, paths: &[Path], width_px: f32, color: Color) {
+    for path in paths {
+        out.push(Primitive::Stroke(Stroke {
+            path: Arc::clone(path),
+            width_px,
+            color,
+            pattern: LinePattern::Solid,
+            ticks: false,
+        }));
+    }
+}
+
+fn push_corridors(
+    out: &mut Vec<Primitive>,
+    visible_items: &mut Vec<usize>,
+    atlas: &Atlas,
+    model: &MapModel,
+    culling: &View,
+    options: &SceneOptions<'_>,
+    palette: &Palette,
+) {
+    // Pipelines under roads under railways, as they sit on printed maps.
+    let order = |k: Option<CorridorKind>| {
+        k.map_or(9, |k| {
+            CorridorKind::ALL.iter().position(|&x| x == k).unwrap_or(9)
+        })
+    };
+    let mut corridors: Vec<_> = model
+        .items
+        .iter()
+        .filter(|p| matches!(p.shape, ProjectedShape::Corridor(_)))
+        .filter(|p| atlas.items[p.item].properties.kind == ItemKind::Corridor)
+        .filter(|p| options.layers.shows_item(&atlas.items[p.item]) && culling.intersects(p.bbox))
+        .collect();
+    corridors.sort_by_key(|p| (order(atlas.items[p.item].properties.corridor_kind), p.item));
+    for projected in corridors {
+        let ProjectedShape::Corridor(paths) = &projected.shape else {
+            continue;
+        };
+        let item = &atlas.items[projected.item];
+        let Some(kind) = item.properties.corridor_kind else {
+            continue;
+        };
+        let look = style::corridor_style(kind, options.theme);
+        let pattern = match item.properties.precision.class {
+            PrecisionClass::Approximate => LinePattern::Dashed {
+                dash_px: style::APPROXIMATE_DASH_PX.0,
+                gap_px: style::APPROXIMATE_DASH_PX.1,
+            },
+            PrecisionClass::Schematic => LinePattern::Dashed {
+                dash_px: style::SCHEMATIC_DASH_PX.0,
+                gap_px: style::SCHEMATIC_DASH_PX.1,
+            },
+            _ => LinePattern::Solid,
+        };
+        let selected = options.selected == Some(projected.item);
+        let hovered = options.hovered == Some(projected.item);
+        for path in paths {
+            if selected || hovered {
+                out.push(Primitive::Stroke(Stroke {
+                    path: Arc::clone(path),
+                    width_px: look.width_px + 7.0,
+                    color: if selected {
+                        palette.selection.with_alpha(0xb0)
+                    } else {
+                        palette.hover.with_alpha(0x50)
+                    },
+                    pattern: LinePattern::Solid,
+                    ticks: false,
+                }));
+            }
+            if let Some(casing) = look.casing {
+                out.push(Primitive::Stroke(Stroke {
+                    path: Arc::clone(path),
+                    width_px: look.width_px + 2.0,
+                    color: casing,
+                    pattern,
+                    ticks: false,
+                }));
+            }
+            out.push(Primitive::Stroke(Stroke {
+                path: Arc::clone(path),
+                width_px: look.width_px,
+                color: look.color,
+                pattern,
+                ticks: look.ticks,
+            }));
+        }
+        visible_items.push(projected.item);
+    }
+}
+
+/// The vertex of a corridor nearest the middle of its visible part, where its name goes.
+fn corridor_label_anchor(paths: &[Path], view: &View) -> Option<[f64; 2]> {
+    let inside: Vec<[f64; 2]> = paths
+        .iter()
+        .flat_map(|p| p.iter().copied())
+        .filter(|p| view.intersects([p[0], p[1], p[0], p[1]]))
+        .collect();
+    inside.get(inside.len() / 2).copied()
+}
+
+/// Fewer, larger cities as the view widens, so labels never crowd the map.
+fn city_population_threshold(km_per_px: f64) -> u64 {
+    if km_per_px > 6.0 {
+        2_000_000
+    } else if km_per_px > 3.0 {
+        800_000
+    } else if km_per_px > 1.2 {
+        400_000
+    } else if km_per_px > 0.5 {
+        200_000
+    } else {
+        100_000
+    }
+}
+
+/// Meridians and parallels at a step that suits the scale, and their degree labels along the
+/// bottom and left edges.
+fn push_graticule(
+    out: &mut Vec<Primitive>,
+    model: &MapModel,
+    view: &View,
+    palette: &Palette,
+) -> Vec<Label> {
+    let km_per_px = view.km_per_px();
+    let step = if km_per_px > 5.0 {
+        10.0
+    } else if km_per_px > 1.5 {
+        5.0
+    } else if km_per_px > 0.4 {
+        2.0
+    } else {
+        1.0
+    };
+    let p = &model.projection;
+    let corners = [
+        p.unproject(view.min[0], view.min[1]),
+        p.unproject(view.max[0], view.min[1]),
+        p.unproject(view.min[0], view.max[1]),
+        p.unproject(view.max[0], view.max[1]),
+        p.unproject((view.min[0] + view.max[0]) / 2.0, view.max[1]),
+        p.unproject((view.min[0] + view.max[0]) / 2.0, view.min[1]),
+    ];
+    let lon_min =
+        (corners.iter().map(|c| c[0]).fold(f64::INFINITY, f64::min) / step).floor() * step - step;
+    let lon_max = (corners
+        .iter()
+        .map(|c| c[0])
+        .fold(f64::NEG_INFINITY, f64::max)
+        / step)
+        .ceil()
+        * step
+        + step;
+    let lat_min =
+        ((corners.iter().map(|c| c[1]).fold(f64::INFINITY, f64::min) / step).floor() * step - step)
+            .max(-85.0);
+    let lat_max = ((corners
+        .iter()
+        .map(|c| c[1])
+        .fold(f64::NEG_INFINITY, f64::max)
+        / step)
+        .ceil()
+        * step
+        + step)
+        .min(85.0);
+    let stroke = |path: Vec<[f64; 2]>| {
+        Primitive::Stroke(Stroke {
+            path: path.into(),
+            width_px: style::GRATICULE_PX,
+            color: palette.graticule,
+            pattern: LinePattern::Solid,
+            ticks: false,
+        })
+    };
+    let mut labels = Vec::new();
+    let sample = 0.5_f64;
+    let mut lon = lon_min;
+    while lon <= lon_max + 1e-9 {
+        let n = ((lat_max - lat_min) / sample).ceil().max(1.0);
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "n is a small positive count"
+        )]
+        let path: Vec<[f64; 2]> = (0..=n as usize)
+            .map(|k| {
+                #[expect(clippy::cast_precision_loss, reason = "k is a small count")]
+                let lat = lat_min + (lat_max - lat_min) * (k as f64) / n;
+                p.project(lon, lat)
+            })
+            .collect();
+        if let Some(x) = crossing(&path, 1, view.min[1] + 14.0 * km_per_px) {
+            let text = degrees(lon, 'E', 'W');
+            let px = view.to_px([x, view.min[1]]);
+            let size = estimate_size_px(&text, style::GRATICULE_LABEL_PX);
+            if px[0] > size[0] && px[0] < view.size_px[0] - size[0] {
+                labels.push(Label {
+                    text,
+                    top_left_px: [px[0] - size[0] / 2.0, view.size_px[1] - size[1] - 1.0],
+                    size_px: style::GRATICULE_LABEL_PX,
+                    color: palette.graticule_label,
+                    halo: palette.label_halo,
+                });
+            }
+        }
+        out.push(stroke(path));
+        lon += step;
+    }
+    let mut lat = lat_min;
+    while lat <= lat_max + 1e-9 {
+        let n = ((lon_max - lon_min) / sample).ceil().max(1.0);
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "n is a small positive count"
+        )]
+        let path: Vec<[f64; 2]> = (0..=n as usize)
+            .map(|k| {
+                #[expect(clippy::cast_precision_loss, reason = "k is a small count")]
+                let lon = lon_min + (lon_max - lon_min) * (k as f64) / n;
+                p.project(lon, lat)
+            })
+            .collect();
+        if let Some(y) = crossing(&path, 0, view.min[0] + 2.0 * km_per_px) {
+            let text = degrees(lat, 'N', 'S');
+            let px = view.to_px([view.min[0], y]);
+            let size = estimate_size_px(&text, style::GRATICULE_LABEL_PX);
+            if px[1] > size[1] * 2.0 && px[1] < view.size_px[1] - size[1] * 2.0 {
+                labels.push(Label {
+                    text,
+                    top_left_px: [2.0, px[1] - size[1] / 2.0],
+                    size_px: style::GRATICULE_LABEL_PX,
+                    color: palette.graticule_label,
+                    halo: palette.label_halo,
+                });
+            }
+        }
+        out.push(stroke(path));
+        lat += step;
+    }
+    labels
+}
+
+/// Where a path crosses the line `coordinate[axis] == value`: the other coordinate there.
+fn crossing(path: &[[f64; 2]], axis: usize, value: f64) -> Option<f64> {
+    let other = 1 - axis;
+    path.windows(2).find_map(|w| {
+        let (a, b) = (w[0], w[1]);
+        if (a[axis] - value) * (b[axis] - value) <= 0.0 && (a[axis] - b[axis]).abs() > 1e-12 {
+            let t = (value - a[axis]) / (b[axis] - a[axis]);
+            Some(a[other] + (b[other] - a[other]) * t)
+        } else {
+            None
+        }
+    })
+}
+
+fn degrees(value: f64, positive: char, negative: char) -> String {
+    let hemisphere = if value < 0.0 { negative } else { positive };
+    format!("{}°{hemisphere}", value.abs().round())
+}

@@ -1,0 +1,388 @@
+//! The map model: the atlas projected, triangulated, simplified into levels of detail and
+//! indexed, once when data loads, so that each frame only culls and picks a level.
+
+use std::sync::Arc;
+
+use geo::{Area as _, InteriorPoint};
+use geo::{BoundingRect, Simplify, TriangulateEarcut};
+
+use crate::data::{Area, Atlas, ItemGeometry, ItemKind};
+use crate::spatial::{PickIndex, Projection};
+
+/// A triangle mesh in map-plane km, ready to hand to any painter.
+#[derive(Debug, Default)]
+pub struct Mesh2 {
+    pub vertices: Vec<[f64; 2]>,
+    pub indices: Vec<u32>,
+}
+
+pub type Path = Arc<[[f64; 2]]>;
+
+/// Versions of one geometry at decreasing detail; `tolerance_km` is the Douglas–Peucker epsilon.
+#[derive(Debug)]
+pub struct Lod<T> {
+    levels: Vec<(f64, T)>,
+}
+
+impl<T> Lod<T> {
+    /// The coarsest level whose error stays under half a pixel at this scale.
+    pub fn for_scale(&self, km_per_px: f64) -> &T {
+        let budget = km_per_px * 0.5;
+        let mut chosen = &self.levels[0].1;
+        for (tolerance, level) in &self.levels {
+            if *tolerance <= budget {
+                chosen = level;
+            }
+        }
+        chosen
+    }
+
+    pub fn finest(&self) -> &T {
+        &self.levels[0].1
+    }
+}
+
+#[derive(Debug)]
+pub struct ProjectedArea {
+    pub name: String,
+    pub code: String,
+    /// [min_x, min_y, max_x, max_y] in map km.
+    pub bbox: [f64; 4],
+    pub fill: Lod<Arc<Mesh2>>,
+    pub outline: Lod<Vec<Path>>,
+    /// A point inside the largest polygon, where a label can go.
+    pub label_at: [f64; 2],
+    pub area_km2: f64,
+}
+
+#[derive(Debug)]
+pub struct ProjectedLines {
+    pub bbox: [f64; 4],
+    pub paths: Vec<Path>,
+}
+
+#[derive(Debug)]
+pub struct ProjectedCity {
+    pub name: String,
+    pub country: String,
+    pub population: u64,
+    pub at: [f64; 2],
+}
+
+#[derive(Debug)]
+pub enum ProjectedShape {
+    Marker([f64; 2]),
+    Corridor(Vec<Path>),
+}
+
+#[derive(Debug)]
+pub struct ProjectedItem {
+    /// Index into `Atlas::items`.
+    pub item: usize,
+    pub shape: ProjectedShape,
+    pub bbox: [f64; 4],
+    /// For region items: the index of their basemap region polygon, drawn as an area tint.
+    pub area: Option<usize>,
+}
+
+pub struct MapModel {
+    pub projection: Projection,
+    pub countries_detailed: Vec<ProjectedArea>,
+    pub countries_coarse: Vec<ProjectedArea>,
+    pub regions: Vec<ProjectedArea>,
+    pub lakes: Vec<ProjectedArea>,
+    pub rivers: Vec<ProjectedLines>,
+    pub cities: Vec<ProjectedCity>,
+    pub items: Vec<ProjectedItem>,
+    pub index: PickIndex,
+    /// The projected bounds of the whole basemap.
+    pub world_bbox: [f64; 4],
+}
+
+/// Tolerances of the detail levels in km; level 0 is the source geometry.
+const AREA_TOLERANCES_KM: [f64; 4] = [0.0, 0.6, 2.5, 8.0];
+/// Below this scale (km per pixel) the 1:10m countries are drawn, above it the 1:50m ones.
+pub const DETAILED_COUNTRIES_BELOW_KM_PER_PX: f64 = 2.0;
+
+impl MapModel {
+    pub fn build(atlas: &Atlas, projection: Projection) -> Self {
+        let project_areas = |areas: &[Area]| -> Vec<ProjectedArea> {
+            areas.iter().map(|a| project_area(a, &projection)).collect()
+        };
+        let countries_detailed = project_areas(&atlas.basemap.countries_detailed);
+        let countries_coarse = project_areas(&atlas.basemap.countries_coarse);
+        let regions = project_areas(&atlas.basemap.regions);
+        let lakes = project_areas(&atlas.basemap.lakes);
+        let rivers = atlas
+            .basemap
+            .rivers
+            .iter()
+            .map(|r| {
+                let paths: Vec<Path> =
+                    r.0.iter()
+                        .map(|l| l.coords().map(|c| projection.project(c.x, c.y)).collect())
+                        .collect();
+                ProjectedLines {
+                    bbox: bbox_of(paths.iter().flat_map(|p| p.iter())),
+                    paths,
+                }
+            })
+            .collect();
+        let cities = atlas
+            .basemap
+            .cities
+            .iter()
+            .map(|c| ProjectedCity {
+                name: c.name.clone(),
+                country: c.country.clone(),
+                population: c.population,
+                at: projection.project_point(c.lon_lat),
+            })
+            .collect();
+
+        let mut items = Vec::new();
+        let mut index_points = Vec::new();
+        let mut index_lines = Vec::new();
+        for (i, item) in atlas.items.iter().enumerate() {
+            let Some(geometry) = &item.geometry else {
+                continue;
+            };
+            let area = (item.properties.kind == ItemKind::Region)
+                .then(|| item.properties.area_ref.as_deref())
+                .flatten()
+                .and_then(|name| atlas.basemap.regions.iter().position(|r| r.name == name));
+            let (shape, bbox) = match geometry {
+                ItemGeometry::Point(p) => {
+                    let at = projection.project_point(*p);
+                    index_points.push((at, i));
+                    (ProjectedShape::Marker(at), [at[0], at[1], at[0], at[1]])
+                }
+                ItemGeometry::Lines(lines) => {
+                    let paths: Vec<Path> = lines
+                        .0
+                        .iter()
+                        .map(|l| {
+                            densify(l, 20.0)
+                                .into_iter()
+                                .map(|[x, y]| projection.project(x, y))
+                                .collect()
+                        })
+                        .collect();
+                    for path in &paths {
+                        index_lines.push((path.to_vec(), i));
+                    }
+                    let bbox = bbox_of(paths.iter().flat_map(|p| p.iter()));
+                    (ProjectedShape::Corridor(paths), bbox)
+                }
+            };
+            items.push(ProjectedItem {
+                item: i,
+                shape,
+                bbox,
+                area,
+            });
+        }
+        let world_bbox = countries_coarse
+            .iter()
+            .map(|c| c.bbox)
+            .reduce(union)
+            .unwrap_or([-1.0, -1.0, 1.0, 1.0]);
+        Self {
+            projection,
+            countries_detailed,
+            countries_coarse,
+            regions,
+            lakes,
+            rivers,
+            cities,
+            items,
+            index: PickIndex::build(index_points, index_lines),
+            world_bbox,
+        }
+    }
+
+    pub fn projected_item(&self, item: usize) -> Option<&ProjectedItem> {
+        self.items.iter().find(|p| p.item == item)
+    }
+
+    /// The projected box of the given lon/lat box, following its curved edges.
+    pub fn bbox_of_lon_lat(
+        &self,
+        lon_min: f64,
+        lat_min: f64,
+        lon_max: f64,
+        lat_max: f64,
+    ) -> [f64; 4] {
+        let steps = 16;
+        let mut points = Vec::new();
+        for k in 0..=steps {
+            let t = f64::from(k) / f64::from(steps);
+            let lon = lon_min + (lon_max - lon_min) * t;
+            let lat = lat_min + (lat_max - lat_min) * t;
+            points.push(self.projection.project(lon, lat_min));
+            points.push(self.projection.project(lon, lat_max));
+            points.push(self.projection.project(lon_min, lat));
+            points.push(self.projection.project(lon_max, lat));
+        }
+        bbox_of(points.iter())
+    }
+
+    /// The box of every mapped item.
+    pub fn items_bbox(&self) -> Option<[f64; 4]> {
+        self.items.iter().map(|i| i.bbox).reduce(union)
+    }
+}
+
+/// Inserts points along long segments (in lon/lat) so that a projected line follows the curve
+/// a straight lon/lat segment makes on a conic map, and picking works along its whole length.
+fn densify(line: &geo::LineString<f64>, max_step_km: f64) -> Vec<[f64; 2]> {
+    let mut out = Vec::new();
+    for segment in line.lines() {
+        let (a, b) = (segment.start, segment.end);
+        let km = crate::spatial::measure::geodesic_distance_km(a.into(), b.into());
+        let pieces = (km / max_step_km).ceil().max(1.0);
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "pieces is a small positive count"
+        )]
+        let n = pieces as usize;
+        for k in 0..n {
+            #[expect(clippy::cast_precision_loss, reason = "k is a small count")]
+            let t = k as f64 / pieces;
+            out.push([a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t]);
+        }
+    }
+    if let Some(last) = line.0.last() {
+        out.push([last.x, last.y]);
+    }
+    out
+}
+
+pub fn union(a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+    [
+        a[0].min(b[0]),
+        a[1].min(b[1]),
+        a[2].max(b[2]),
+        a[3].max(b[3]),
+    ]
+}
+
+pub fn bbox_of<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> [f64; 4] {
+    points.fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |b, p| {
+            [
+                b[0].min(p[0]),
+                b[1].min(p[1]),
+                b[2].max(p[0]),
+                b[3].max(p[1]),
+            ]
+        },
+    )
+}
+
+fn project_area(area: &Area, projection: &Projection) -> ProjectedArea {
+    let projected: geo::MultiPolygon<f64> = geo::MultiPolygon::new(
+        area.shape
+            .0
+            .iter()
+            .map(|polygon| {
+                let ring = |r: &geo::LineString<f64>| -> geo::LineString<f64> {
+                    r.coords()
+                        .map(|c| {
+                            let [x, y] = projection.project(c.x, c.y);
+                            geo::coord! { x: x, y: y }
+                        })
+                        .collect()
+                };
+                geo::Polygon::new(
+                    ring(polygon.exterior()),
+                    polygon.interiors().iter().map(ring).collect(),
+                )
+            })
+            .collect(),
+    );
+    let levels: Vec<geo::MultiPolygon<f64>> = AREA_TOLERANCES_KM
+        .iter()
+        .map(|&tolerance| {
+            if tolerance == 0.0 {
+                projected.clone()
+            } else {
+                projected.simplify(tolerance)
+            }
+        })
+        .collect();
+    let fill = Lod {
+        levels: AREA_TOLERANCES_KM
+            .iter()
+            .zip(&levels)
+            .map(|(&t, shape)| (t, Arc::new(triangulate(shape))))
+            .collect(),
+    };
+    let outline = Lod {
+        levels: AREA_TOLERANCES_KM
+            .iter()
+            .zip(&levels)
+            .map(|(&t, shape)| {
+                let paths = shape
+                    .0
+                    .iter()
+                    .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                    .filter(|r| r.0.len() >= 2)
+                    .map(|r| r.coords().map(|c| [c.x, c.y]).collect::<Path>())
+                    .collect();
+                (t, paths)
+            })
+            .collect(),
+    };
+    let bbox = projected
+        .bounding_rect()
+        .map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y]);
+    let largest = projected
+        .0
+        .iter()
+        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()));
+    let label_at = largest.and_then(InteriorPoint::interior_point).map_or(
+        [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
+        |p| [p.x(), p.y()],
+    );
+    ProjectedArea {
+        name: area.name.clone(),
+        code: area.code.clone(),
+        bbox,
+        fill,
+        outline,
+        label_at,
+        area_km2: projected.unsigned_area(),
+    }
+}
+
+fn triangulate(shape: &geo::MultiPolygon<f64>) -> Mesh2 {
+    let mut mesh = Mesh2::default();
+    for polygon in &shape.0 {
+        if polygon.exterior().0.len() < 4 {
+            continue;
+        }
+        let raw = polygon.earcut_triangles_raw();
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "meshes stay far below 4 billion vertices"
+        )]
+        let base = mesh.vertices.len() as u32;
+        mesh.vertices
+            .extend(raw.vertices.chunks_exact(2).map(|c| [c[0], c[1]]));
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "meshes stay far below 4 billion vertices"
+        )]
+        mesh.indices
+            .extend(raw.triangle_indices.iter().map(|&i| base + i as u32));
+    }
+    mesh
+}

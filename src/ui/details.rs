@@ -1,0 +1,271 @@
+//! The details panel: every field of the selected item, its figures with their sources, the
+//! computed geodesic length and kilometres per country of a corridor, and clickable sources.
+
+use egui::{RichText, Ui};
+
+use crate::data::{Atlas, Item, OneOrMany};
+
+/// Measures computed from a corridor's geometry, shown beside its stated figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CorridorMeasures {
+    pub geodesic_km: f64,
+    /// Kilometres inside each country, longest first; "" is outside every country polygon.
+    pub km_per_country: Vec<(String, f64)>,
+}
+
+#[must_use]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DetailsIntent {
+    OpenUrl(String),
+    ClearSelection,
+}
+
+/// Only web links are opened; anything else in a data file (file:, javascript:, …) is shown
+/// as text but never followed.
+pub fn is_openable_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !url.chars().any(char::is_whitespace)
+}
+
+fn field(ui: &mut Ui, name: &str, value: impl Into<String>) {
+    let value = value.into();
+    if value.is_empty() {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("{name}:")).strong());
+        ui.label(value);
+    });
+}
+
+fn join(list: &[String]) -> String {
+    list.join(", ")
+}
+
+pub fn details_ui(
+    ui: &mut Ui,
+    atlas: &Atlas,
+    item: &Item,
+    measures: Option<&CorridorMeasures>,
+) -> Option<DetailsIntent> {
+    let mut intent = None;
+    let p = &item.properties;
+    ui.horizontal(|ui| {
+        ui.heading(&p.name);
+        if ui
+            .small_button("✕")
+            .on_hover_text("Clear the selection (Esc)")
+            .clicked()
+        {
+            intent = Some(DetailsIntent::ClearSelection);
+        }
+    });
+    let mut aliases: Vec<(&String, &OneOrMany)> = p.aliases.iter().collect();
+    aliases.sort_by_key(|(lang, _)| *lang);
+    for (lang, names) in aliases {
+        field(ui, &format!("Name ({lang})"), join(names.as_slice()));
+    }
+    ui.separator();
+    field(ui, "Kind", format!("{:?}", p.kind).to_lowercase());
+    field(ui, "Sector", p.sector.label());
+    if let Some(kind) = p.corridor_kind {
+        field(ui, "Corridor", kind.label());
+    }
+    field(ui, "Status", p.status.label());
+    let mut dates: Vec<_> = p.dates.iter().collect();
+    dates.sort_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)));
+    for (what, when) in dates {
+        field(ui, &what.replace('_', " "), when.clone());
+    }
+    field(ui, "Country", join(item.countries()));
+    if let Some(region) = &p.admin_region {
+        field(ui, "Region", region.clone());
+    }
+    field(ui, "Chinese partners", join(&p.partners.cn));
+    field(ui, "Kazakh partners", join(&p.partners.kz));
+    field(ui, "Other partners", join(&p.partners.other));
+    if let Some(value) = &p.value {
+        let source = item
+            .source_of(value.source)
+            .map(|s| s.title.as_str())
+            .unwrap_or("?");
+        field(
+            ui,
+            "Value",
+            format!(
+                "{} {} (source [{}]: {source})",
+                format_number(value.value),
+                value.unit,
+                value.source + 1
+            ),
+        );
+    }
+    ui.add_space(4.0);
+    ui.label(&p.description);
+    if let Some(note) = &p.article_note {
+        ui.add_space(4.0);
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(RichText::new("Where the article differs").strong());
+            ui.label(note);
+        });
+    }
+
+    ui.separator();
+    ui.label(RichText::new("Location").strong());
+    field(ui, "Precision", p.precision.class.label());
+    if let Some(radius) = p.precision.radius_km {
+        field(ui, "Radius", format!("{radius} km"));
+    }
+    field(ui, "How it was placed", p.precision.how.clone());
+    if let Some(measures) = measures {
+        field(
+            ui,
+            "Drawn length (geodesic)",
+            format!("{} km", format_number(measures.geodesic_km.round())),
+        );
+        if let Some(stated) = item.stated_length() {
+            let diff = (measures.geodesic_km - stated.value) / stated.value * 100.0;
+            field(
+                ui,
+                "Stated length",
+                format!(
+                    "{} km ({}), drawn {diff:+.1} %",
+                    format_number(stated.value),
+                    stated.scope
+                ),
+            );
+        }
+        ui.label(RichText::new("Kilometres per country").strong());
+        egui::Grid::new("km_per_country")
+            .striped(true)
+            .show(ui, |ui| {
+                for (country, km) in &measures.km_per_country {
+                    ui.label(if country.is_empty() {
+                        "outside the basemap"
+                    } else {
+                        country
+                    });
+                    ui.label(format!("{} km", format_number(km.round())));
+                    ui.end_row();
+                }
+            });
+    }
+    if !p.stations.is_empty() {
+        field(
+            ui,
+            "Through",
+            p.stations
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" – "),
+        );
+    }
+
+    if !p.figures.is_empty() {
+        ui.separator();
+        ui.label(RichText::new("Figures").strong());
+        egui::Grid::new("figures")
+            .striped(true)
+            .num_columns(3)
+            .show(ui, |ui| {
+                for figure in &p.figures {
+                    ui.label(figure.key.replace('_', " "));
+                    ui.label(format!("{} {}", format_number(figure.value), figure.unit));
+                    let scope = [figure.scope.as_str(), figure.as_of.as_str()]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    ui.label(format!("{scope} [{}]", figure.source + 1))
+                        .on_hover_text(
+                            item.source_of(figure.source)
+                                .map(|s| s.title.clone())
+                                .unwrap_or_default(),
+                        );
+                    ui.end_row();
+                }
+            });
+    }
+
+    let events: Vec<_> = atlas
+        .figures
+        .events
+        .iter()
+        .filter(|e| e.concerns.iter().any(|c| c == &p.id))
+        .collect();
+    if !events.is_empty() {
+        ui.separator();
+        ui.label(RichText::new("Events").strong());
+        for event in events {
+            ui.label(format!("{} — {}", event.date, event.title));
+        }
+    }
+
+    ui.separator();
+    ui.label(RichText::new("Sources").strong());
+    for (i, source) in p.sources.iter().enumerate() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("[{}]", i + 1));
+            let text = if source.publisher.is_empty() {
+                source.title.clone()
+            } else {
+                format!("{} — {}", source.title, source.publisher)
+            };
+            if is_openable_url(&source.url) {
+                if ui.link(text).on_hover_text(&source.url).clicked() {
+                    intent = Some(DetailsIntent::OpenUrl(source.url.clone()));
+                }
+            } else {
+                ui.label(text);
+            }
+            if !source.date.is_empty() {
+                ui.weak(&source.date);
+            }
+        });
+    }
+    intent
+}
+
+/// Thousands separated by thin spaces; decimals only where the value has them.
+pub fn format_number(value: f64) -> String {
+    if value.fract().abs() > 1e-9 {
+        return format!("{value}");
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "whole numbers shown here are far below i64::MAX"
+    )]
+    let whole = value as i64;
+    let digits = whole.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{2009}');
+        }
+        out.push(ch);
+    }
+    if whole < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_links_are_openable() {
+        assert!(is_openable_url("https://astanatimes.com/2024/07/x"));
+        assert!(is_openable_url("http://example.org"));
+        assert!(!is_openable_url("file:///etc/passwd"));
+        assert!(!is_openable_url("javascript:alert(1)"));
+        assert!(!is_openable_url("https://evil.example/ space"));
+    }
+
+    #[test]
+    fn numbers_get_thousands_separators() {
+        assert_eq!(format_number(2228.0), "2\u{2009}228");
+        assert_eq!(format_number(962.0), "962");
+        assert_eq!(format_number(14.5), "14.5");
+    }
+}

@@ -1,0 +1,151 @@
+//! The layers panel with its legend: a switch and a symbol for each sector, corridor kind and
+//! basemap layer, and the list of items that cannot be placed.
+
+use egui::{Sense, Ui, vec2};
+
+use crate::data::{Atlas, CorridorKind, ItemKind, Sector};
+use crate::scene::{BasemapLayer, Layers, Marker};
+use crate::style::{self, Theme};
+use crate::ui::paint::{color32, marker_shapes};
+
+#[must_use]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayersIntent {
+    Sector(Sector, bool),
+    Corridor(CorridorKind, bool),
+    Basemap(BasemapLayer, bool),
+    Select(usize),
+}
+
+fn sector_swatch(ui: &mut Ui, sector: Sector, theme: Theme) {
+    let (rect, _) = ui.allocate_exact_size(vec2(18.0, 16.0), Sense::hover());
+    let mut shapes = Vec::new();
+    let marker = Marker {
+        item: 0,
+        center: [0.0, 0.0],
+        shape: style::sector_shape(sector),
+        size_px: style::MARKER_SIZE_PX,
+        fill: style::sector_color(sector),
+        outline: style::palette(theme).marker_outline,
+        outline_px: style::MARKER_OUTLINE_PX,
+    };
+    marker_shapes(rect.center(), &marker, &mut shapes);
+    ui.painter().extend(shapes);
+}
+
+fn corridor_swatch(ui: &mut Ui, kind: CorridorKind, theme: Theme) {
+    let (rect, _) = ui.allocate_exact_size(vec2(28.0, 16.0), Sense::hover());
+    let look = style::corridor_style(kind, theme);
+    let (a, b) = (
+        rect.left_center() + vec2(2.0, 0.0),
+        rect.right_center() - vec2(2.0, 0.0),
+    );
+    if let Some(casing) = look.casing {
+        ui.painter().line_segment(
+            [a, b],
+            egui::Stroke::new(look.width_px + 2.0, color32(casing)),
+        );
+    }
+    ui.painter().line_segment(
+        [a, b],
+        egui::Stroke::new(look.width_px, color32(look.color)),
+    );
+    if look.ticks {
+        for x in [rect.left() + 9.0, rect.left() + 19.0] {
+            ui.painter().line_segment(
+                [
+                    egui::pos2(x, rect.center().y - 4.0),
+                    egui::pos2(x, rect.center().y + 4.0),
+                ],
+                egui::Stroke::new(1.4, color32(look.color)),
+            );
+        }
+    }
+}
+
+pub fn layers_ui(
+    ui: &mut Ui,
+    atlas: &Atlas,
+    layers: &Layers,
+    theme: Theme,
+) -> Option<LayersIntent> {
+    let mut intent = None;
+    let count =
+        |pred: &dyn Fn(&crate::data::Item) -> bool| atlas.items.iter().filter(|i| pred(i)).count();
+
+    ui.heading("Projects by sector");
+    for sector in Sector::ALL {
+        let n =
+            count(&|i| i.properties.sector == sector && i.properties.kind != ItemKind::Corridor);
+        if n == 0 {
+            continue;
+        }
+        ui.horizontal(|ui| {
+            let mut on = layers.shows_sector(sector);
+            sector_swatch(ui, sector, theme);
+            if ui
+                .checkbox(&mut on, format!("{} ({n})", sector.label()))
+                .changed()
+            {
+                intent = Some(LayersIntent::Sector(sector, on));
+            }
+        });
+    }
+    ui.separator();
+    ui.heading("Corridors");
+    for kind in CorridorKind::ALL {
+        let n = count(&|i| i.properties.corridor_kind == Some(kind));
+        if n == 0 {
+            continue;
+        }
+        ui.horizontal(|ui| {
+            let mut on = layers.shows_corridor(kind);
+            corridor_swatch(ui, kind, theme);
+            if ui
+                .checkbox(&mut on, format!("{} ({n})", kind.label()))
+                .changed()
+            {
+                intent = Some(LayersIntent::Corridor(kind, on));
+            }
+        });
+    }
+    ui.label(
+        egui::RichText::new(
+            "Solid: traced · dashed: through known stations · dotted: end points only",
+        )
+        .small()
+        .weak(),
+    );
+    ui.separator();
+    ui.heading("Basemap");
+    for layer in BasemapLayer::ALL {
+        let mut on = layers.shows_basemap(layer);
+        if ui.checkbox(&mut on, layer.label()).changed() {
+            intent = Some(LayersIntent::Basemap(layer, on));
+        }
+    }
+    ui.separator();
+    ui.heading("Precision");
+    ui.label(egui::RichText::new("A halo around a marker shows the radius within which a site is known; region items are drawn as a tinted area.").small());
+
+    let unmapped: Vec<(usize, &crate::data::Item)> = atlas
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.geometry.is_none())
+        .collect();
+    if !unmapped.is_empty() {
+        ui.separator();
+        ui.heading(format!("Not on the map ({})", unmapped.len()));
+        for (index, item) in unmapped {
+            if ui
+                .link(item.name())
+                .on_hover_text(&item.properties.precision.how)
+                .clicked()
+            {
+                intent = Some(LayersIntent::Select(index));
+            }
+        }
+    }
+    intent
+}

@@ -1,0 +1,171 @@
+//! The map: an egui_plot showing the projected map plane with `data_aspect(1.0)`, painted from
+//! the scene by one custom plot item, with hover, click, zoom and a lon/lat read-out.
+
+use std::cell::RefCell;
+use std::ops::RangeInclusive;
+use std::rc::Rc;
+
+use egui::{Color32, Shape, Ui};
+use egui_plot::{Plot, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTransform};
+
+use crate::data::Atlas;
+use crate::scene::{self, Layers, MapModel, Scene, SceneOptions, View};
+use crate::style::Theme;
+use crate::ui::paint::ScenePainter;
+
+/// How close, in screen pixels, the pointer must be to an item to hover or pick it.
+pub const PICK_RADIUS_PX: f64 = 9.0;
+
+/// What the map reports back each frame.
+#[derive(Clone, Debug, Default)]
+pub struct MapResponse {
+    pub hovered: Option<usize>,
+    /// `Some(None)` when the user clicked empty map (clears the selection).
+    pub clicked: Option<Option<usize>>,
+    pub pointer_lon_lat: Option<[f64; 2]>,
+    /// The map-plane box shown this frame: [min_x, min_y, max_x, max_y] in km.
+    pub bounds: [f64; 4],
+    /// The scene that was painted, kept for tests and for the status line.
+    pub scene: Option<Scene>,
+    /// Screen position of each visible marker, so tests and tools can aim at them.
+    pub screen_rect: Option<egui::Rect>,
+}
+
+pub struct MapInputs<'a> {
+    pub atlas: &'a Atlas,
+    pub model: &'a MapModel,
+    pub theme: Theme,
+    pub layers: &'a Layers,
+    pub selected: Option<usize>,
+    pub hovered: Option<usize>,
+    /// Bounds to show this frame (opening, restored, "fit all"); `None` keeps the user's view.
+    pub set_bounds: Option<[f64; 4]>,
+}
+
+/// The plot item that paints a whole scene; it builds the scene inside `shapes`, where the
+/// final transform of this frame is known, so the picture never lags the view by a frame.
+struct MapLayer<'a> {
+    base: PlotItemBase,
+    inputs: &'a MapInputs<'a>,
+    painted: Rc<RefCell<Option<Scene>>>,
+}
+
+impl PlotItem for MapLayer<'_> {
+    fn shapes(&self, ui: &Ui, transform: &PlotTransform, shapes: &mut Vec<Shape>) {
+        let view = view_of(transform);
+        let options = SceneOptions {
+            theme: self.inputs.theme,
+            layers: self.inputs.layers,
+            selected: self.inputs.selected,
+            hovered: self.inputs.hovered,
+        };
+        let scene = scene::build_scene(self.inputs.atlas, self.inputs.model, view, &options);
+        ScenePainter {
+            scene: &scene,
+            rect: *transform.frame(),
+        }
+        .paint(ui.painter(), shapes);
+        *self.painted.borrow_mut() = Some(scene);
+    }
+
+    fn initialize(&mut self, _x_range: RangeInclusive<f64>) {}
+
+    fn color(&self) -> Color32 {
+        Color32::TRANSPARENT
+    }
+
+    fn geometry(&self) -> PlotGeometry<'_> {
+        PlotGeometry::None
+    }
+
+    fn bounds(&self) -> PlotBounds {
+        PlotBounds::NOTHING
+    }
+
+    fn base(&self) -> &PlotItemBase {
+        &self.base
+    }
+
+    fn base_mut(&mut self) -> &mut PlotItemBase {
+        &mut self.base
+    }
+}
+
+pub fn view_of(transform: &PlotTransform) -> View {
+    let bounds = transform.bounds();
+    let frame = transform.frame();
+    View {
+        min: bounds.min(),
+        max: bounds.max(),
+        size_px: [frame.width(), frame.height()],
+    }
+}
+
+pub fn map_view_ui(ui: &mut Ui, inputs: &MapInputs<'_>) -> MapResponse {
+    let painted = Rc::new(RefCell::new(None));
+    let layer = MapLayer {
+        base: PlotItemBase::new("map".to_owned()),
+        inputs,
+        painted: Rc::clone(&painted),
+    };
+    let plot = Plot::new("atlas_map")
+        .data_aspect(1.0)
+        .show_axes(false)
+        .show_grid(false)
+        .show_x(false)
+        .show_y(false)
+        .show_background(false)
+        .allow_scroll(false)
+        .allow_double_click_reset(false)
+        .allow_boxed_zoom(false);
+    let response = plot.show(ui, |plot_ui| {
+        if let Some([x0, y0, x1, y1]) = inputs.set_bounds {
+            plot_ui.set_plot_bounds(PlotBounds::from_min_max([x0, y0], [x1, y1]));
+        }
+        // A map zooms with the wheel, as every map program does, rather than scrolling.
+        if plot_ui.response().hovered() {
+            let scroll = plot_ui.ctx().input(|i| i.smooth_scroll_delta.y);
+            if scroll != 0.0 {
+                let factor = (scroll * 0.003).exp();
+                plot_ui.zoom_bounds_around_hovered(egui::vec2(factor, factor));
+            }
+        }
+        plot_ui.add(layer);
+        plot_ui.pointer_coordinate()
+    });
+
+    let transform = response.transform;
+    let view = view_of(&transform);
+    let mut out = MapResponse {
+        bounds: [view.min[0], view.min[1], view.max[0], view.max[1]],
+        scene: painted.borrow_mut().take(),
+        screen_rect: Some(*transform.frame()),
+        ..MapResponse::default()
+    };
+    let pointer_inside = response.response.hovered();
+    if let Some(pointer) = response.inner.filter(|_| pointer_inside) {
+        let at = [pointer.x, pointer.y];
+        out.pointer_lon_lat = Some(inputs.model.projection.unproject(at[0], at[1]));
+        out.hovered = inputs
+            .model
+            .index
+            .pick(at, PICK_RADIUS_PX * view.km_per_px(), |i| {
+                inputs.layers.shows_item(&inputs.atlas.items[i])
+            });
+    }
+    if response.response.clicked() {
+        out.clicked = Some(out.hovered);
+    }
+    if let Some(hovered) = out.hovered {
+        let item = &inputs.atlas.items[hovered];
+        response.response.on_hover_ui_at_pointer(|ui| {
+            ui.strong(item.name());
+            ui.label(format!(
+                "{} · {}",
+                item.properties.sector.label(),
+                item.properties.status.label()
+            ));
+        });
+    }
+    out
+}

@@ -1,0 +1,7 @@
+//! The egui side: the map view, the details and layers panels, and the painter of scenes.
+//! Panels return intents; `app.rs` applies them.
+
+pub mod details;
+pub mod layers_panel;
+pub mod map_view;
+pub mod paint;
