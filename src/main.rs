@@ -46,6 +46,7 @@ fn run_gui() -> ExitCode {
         "Sino-Kazakh Atlas",
         options,
         Box::new(|cc| {
+            sinokaz_atlas::ui::fonts::install(&cc.egui_ctx);
             let saved = cc
                 .storage
                 .and_then(|s| eframe::get_value::<SavedState>(s, STORAGE_KEY));

@@ -54,7 +54,7 @@ pub fn details_ui(
     ui.horizontal(|ui| {
         ui.heading(&p.name);
         if ui
-            .small_button("✕")
+            .small_button("Clear")
             .on_hover_text("Clear the selection (Esc)")
             .clicked()
         {

@@ -2,6 +2,7 @@
 //! Panels return intents; `app.rs` applies them.
 
 pub mod details;
+pub mod fonts;
 pub mod layers_panel;
 pub mod map_view;
 pub mod paint;

@@ -1,0 +1,113 @@
+//! UI tests with egui_kittest: the real app, on the bundled data, driven by pointer events.
+
+use egui::{Event, Modifiers, PointerButton, Pos2, vec2};
+use egui_kittest::{Harness, kittest::Queryable};
+use sinokaz_atlas::app::{AtlasApp, SavedState};
+use sinokaz_atlas::data::{self, Sector};
+
+const SIZE: egui::Vec2 = vec2(1400.0, 880.0);
+
+fn app() -> AtlasApp {
+    AtlasApp::new(data::bundled::load(), Some(SavedState::default()))
+}
+
+fn harness(app: AtlasApp) -> Harness<'static, AtlasApp> {
+    let mut harness = Harness::builder()
+        .with_size(SIZE)
+        .with_context_setup(sinokaz_atlas::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app);
+    harness.run();
+    harness
+}
+
+/// Where the marker of `id` was painted on screen in the last frame.
+fn marker_position(harness: &Harness<'_, AtlasApp>, id: &str) -> Pos2 {
+    let app = harness.state();
+    let index = app.atlas.item_index(id).expect("the item exists");
+    let scene = app.last_scene.as_ref().expect("a frame was painted");
+    let rect = app.last_map_rect.expect("the map has a rect");
+    let marker = scene.markers().find(|m| m.item == index).unwrap_or_else(|| panic!("{id} has no marker in view"));
+    let [x, y] = scene.view.to_px(marker.center);
+    rect.min + vec2(x, y)
+}
+
+fn click_at(harness: &mut Harness<'_, AtlasApp>, pos: Pos2) {
+    harness.event(Event::PointerMoved(pos));
+    harness.run();
+    for pressed in [true, false] {
+        harness.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        harness.step();
+    }
+    harness.run();
+}
+
+#[test]
+fn clicking_a_marker_puts_its_name_in_the_details_panel() {
+    let mut harness = harness(app());
+    assert!(harness.query_by_label("Zhanatas Wind Farm").is_none(), "nothing is selected at start");
+    let pos = marker_position(&harness, "zhanatas-wind-farm");
+    click_at(&mut harness, pos);
+    let selected = harness.state().selected().map(|i| harness.state().atlas.items[i].id().to_owned());
+    assert_eq!(selected.as_deref(), Some("zhanatas-wind-farm"));
+    harness.get_by_label("Zhanatas Wind Farm");
+    harness.get_by_label_contains("Sources");
+}
+
+#[test]
+fn clicking_empty_sea_clears_the_selection() {
+    let mut harness = harness(app());
+    let pos = marker_position(&harness, "zhanatas-wind-farm");
+    click_at(&mut harness, pos);
+    assert!(harness.state().selected().is_some());
+    let rect = harness.state().last_map_rect.expect("map rect");
+    // The lower-left corner of the opening view is over Iran/the Gulf, far from any item.
+    click_at(&mut harness, rect.left_bottom() + vec2(30.0, -30.0));
+    assert!(harness.state().selected().is_none());
+}
+
+#[test]
+fn switching_a_sector_off_removes_its_markers() {
+    let mut harness = harness(app());
+    let energy_markers = |h: &Harness<'_, AtlasApp>| {
+        let app = h.state();
+        let scene = app.last_scene.as_ref().expect("painted");
+        scene
+            .markers()
+            .filter(|m| app.atlas.items[m.item].properties.sector == Sector::Energy)
+            .count()
+    };
+    assert!(energy_markers(&harness) > 0, "energy sites are drawn at start");
+    harness.get_by_label_contains("Energy (").click();
+    harness.run();
+    assert_eq!(energy_markers(&harness), 0);
+    assert!(harness.state().state.layers.hidden_sectors.contains(&Sector::Energy));
+    harness.get_by_label_contains("Energy (").click();
+    harness.run();
+    assert!(energy_markers(&harness) > 0, "switching it back on restores them");
+}
+
+#[test]
+fn the_opening_view_shows_kazakhstan_xinjiang_and_xian() {
+    let harness = harness(app());
+    let app = harness.state();
+    let view = app.last_scene.as_ref().expect("painted").view;
+    for (name, lon, lat) in [("Aktau", 51.2, 43.65), ("Öskemen", 82.6, 49.95), ("Kashgar", 75.99, 39.47), ("Xi'an", 108.94, 34.34)] {
+        let [x, y] = app.model.projection.project(lon, lat);
+        assert!(
+            view.min[0] <= x && x <= view.max[0] && view.min[1] <= y && y <= view.max[1],
+            "{name} is outside the opening view"
+        );
+    }
+}
+
+#[test]
+fn the_opening_view_matches_its_snapshot() {
+    let mut harness = harness(app());
+    harness.run();
+    harness.snapshot("opening_view");
+}
