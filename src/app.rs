@@ -16,7 +16,7 @@ use crate::ui::layers_panel::{LayersIntent, layers_ui};
 use crate::ui::map_view::{MapInputs, MapResponse, map_view_ui};
 
 /// The opening view: Kazakhstan, Xinjiang and Xi'an, in lon/lat degrees.
-pub const OPENING_LON_LAT_BOX: [f64; 4] = [46.0, 34.0, 110.0, 55.5];
+pub const OPENING_LON_LAT_BOX: [f64; 4] = [46.0, 33.0, 113.0, 55.5];
 
 /// The part of the state worth restoring on the next start. Loaded data, indexes and caches are
 /// rebuilt, never saved.
@@ -136,9 +136,10 @@ impl AtlasApp {
             .default_size(230.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    match layers_ui(ui, &self.atlas, &self.state.layers, self.state.theme) {
-                        Some(intent) => self.apply_layers_intent(intent),
-                        None => {}
+                    if let Some(intent) =
+                        layers_ui(ui, &self.atlas, &self.state.layers, self.state.theme)
+                    {
+                        self.apply_layers_intent(intent);
                     }
                 });
             });

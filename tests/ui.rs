@@ -26,7 +26,10 @@ fn marker_position(harness: &Harness<'_, AtlasApp>, id: &str) -> Pos2 {
     let index = app.atlas.item_index(id).expect("the item exists");
     let scene = app.last_scene.as_ref().expect("a frame was painted");
     let rect = app.last_map_rect.expect("the map has a rect");
-    let marker = scene.markers().find(|m| m.item == index).unwrap_or_else(|| panic!("{id} has no marker in view"));
+    let marker = scene
+        .markers()
+        .find(|m| m.item == index)
+        .unwrap_or_else(|| panic!("{id} has no marker in view"));
     let [x, y] = scene.view.to_px(marker.center);
     rect.min + vec2(x, y)
 }
@@ -49,10 +52,16 @@ fn click_at(harness: &mut Harness<'_, AtlasApp>, pos: Pos2) {
 #[test]
 fn clicking_a_marker_puts_its_name_in_the_details_panel() {
     let mut harness = harness(app());
-    assert!(harness.query_by_label("Zhanatas Wind Farm").is_none(), "nothing is selected at start");
+    assert!(
+        harness.query_by_label("Zhanatas Wind Farm").is_none(),
+        "nothing is selected at start"
+    );
     let pos = marker_position(&harness, "zhanatas-wind-farm");
     click_at(&mut harness, pos);
-    let selected = harness.state().selected().map(|i| harness.state().atlas.items[i].id().to_owned());
+    let selected = harness
+        .state()
+        .selected()
+        .map(|i| harness.state().atlas.items[i].id().to_owned());
     assert_eq!(selected.as_deref(), Some("zhanatas-wind-farm"));
     harness.get_by_label("Zhanatas Wind Farm");
     harness.get_by_label_contains("Sources");
@@ -81,14 +90,27 @@ fn switching_a_sector_off_removes_its_markers() {
             .filter(|m| app.atlas.items[m.item].properties.sector == Sector::Energy)
             .count()
     };
-    assert!(energy_markers(&harness) > 0, "energy sites are drawn at start");
+    assert!(
+        energy_markers(&harness) > 0,
+        "energy sites are drawn at start"
+    );
     harness.get_by_label_contains("Energy (").click();
     harness.run();
     assert_eq!(energy_markers(&harness), 0);
-    assert!(harness.state().state.layers.hidden_sectors.contains(&Sector::Energy));
+    assert!(
+        harness
+            .state()
+            .state
+            .layers
+            .hidden_sectors
+            .contains(&Sector::Energy)
+    );
     harness.get_by_label_contains("Energy (").click();
     harness.run();
-    assert!(energy_markers(&harness) > 0, "switching it back on restores them");
+    assert!(
+        energy_markers(&harness) > 0,
+        "switching it back on restores them"
+    );
 }
 
 #[test]
@@ -96,7 +118,12 @@ fn the_opening_view_shows_kazakhstan_xinjiang_and_xian() {
     let harness = harness(app());
     let app = harness.state();
     let view = app.last_scene.as_ref().expect("painted").view;
-    for (name, lon, lat) in [("Aktau", 51.2, 43.65), ("Öskemen", 82.6, 49.95), ("Kashgar", 75.99, 39.47), ("Xi'an", 108.94, 34.34)] {
+    for (name, lon, lat) in [
+        ("Aktau", 51.2, 43.65),
+        ("Öskemen", 82.6, 49.95),
+        ("Kashgar", 75.99, 39.47),
+        ("Xi'an", 108.94, 34.34),
+    ] {
         let [x, y] = app.model.projection.project(lon, lat);
         assert!(
             view.min[0] <= x && x <= view.max[0] && view.min[1] <= y && y <= view.max[1],

@@ -148,7 +148,7 @@ impl MapModel {
                 continue;
             };
             let area = (item.properties.kind == ItemKind::Region)
-                .then(|| item.properties.area_ref.as_deref())
+                .then_some(item.properties.area_ref.as_deref())
                 .flatten()
                 .and_then(|name| atlas.basemap.regions.iter().position(|r| r.name == name));
             let (shape, bbox) = match geometry {

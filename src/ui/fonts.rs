@@ -4,7 +4,8 @@
 use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
 use egui::{FontData, FontFamily};
 
-const LATIN_CYRILLIC: &[u8] = include_bytes!("../../assets/fonts/atlas-fallback-latin-cyrillic.ttf");
+const LATIN_CYRILLIC: &[u8] =
+    include_bytes!("../../assets/fonts/atlas-fallback-latin-cyrillic.ttf");
 const CJK: &[u8] = include_bytes!("../../assets/fonts/atlas-fallback-cjk.otf");
 
 /// Adds the fallback fonts after egui's own, for proportional and monospace text.
