@@ -138,3 +138,58 @@ fn the_opening_view_matches_its_snapshot() {
     harness.run();
     harness.snapshot("opening_view");
 }
+
+#[test]
+fn a_saved_view_layers_and_theme_are_restored() {
+    let mut saved = SavedState::default();
+    // Zoomed on Almaty, energy hidden, dark theme, the refinery selected.
+    let almaty = sinokaz_atlas::spatial::Projection::default().project(76.9, 43.25);
+    saved.view = Some([
+        almaty[0] - 150.0,
+        almaty[1] - 100.0,
+        almaty[0] + 150.0,
+        almaty[1] + 100.0,
+    ]);
+    saved.layers.hidden_sectors.insert(Sector::Energy);
+    saved.theme = sinokaz_atlas::style::Theme::Dark;
+    saved.selected = Some("shymkent-refinery".to_owned());
+    let text = serde_json::to_string(&saved).expect("serializes");
+    let restored: SavedState = serde_json::from_str(&text).expect("parses");
+    assert_eq!(
+        (&restored.layers, restored.theme, &restored.selected),
+        (&saved.layers, saved.theme, &saved.selected)
+    );
+    let (Some(a), Some(b)) = (restored.view, saved.view) else {
+        panic!("the view is saved")
+    };
+    assert!(a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-9));
+
+    let harness = harness(AtlasApp::new(data::bundled::load(), Some(restored)));
+    let app = harness.state();
+    let view = app.last_scene.as_ref().expect("painted").view;
+    assert!(
+        view.min[0] <= almaty[0]
+            && almaty[0] <= view.max[0]
+            && view.min[1] <= almaty[1]
+            && almaty[1] <= view.max[1]
+    );
+    assert!(
+        view.max[0] - view.min[0] < 1000.0,
+        "the zoomed view is kept, not reset to the opening view"
+    );
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
+    assert!(app.state.layers.hidden_sectors.contains(&Sector::Energy));
+    harness.get_by_label("Shymkent Oil Refinery (PetroKazakhstan Oil Products)");
+}
+
+#[test]
+fn an_old_or_corrupt_saved_state_falls_back_to_defaults() {
+    let corrupt: Option<SavedState> = serde_json::from_str("{\"view\": \"not a box\"}").ok();
+    assert!(corrupt.is_none());
+    let harness = harness(AtlasApp::new(data::bundled::load(), corrupt));
+    assert!(harness.state().last_scene.is_some());
+    // Unknown fields from a newer or older version are ignored, known ones kept.
+    let partial: SavedState =
+        serde_json::from_str("{\"theme\": \"Dark\", \"zoom_level\": 3}").expect("lenient");
+    assert_eq!(partial.theme, sinokaz_atlas::style::Theme::Dark);
+}
