@@ -134,6 +134,7 @@ impl AtlasApp {
         egui::Panel::left("layers")
             .resizable(true)
             .default_size(230.0)
+            .size_range(180.0..=360.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     if let Some(intent) =
@@ -147,17 +148,20 @@ impl AtlasApp {
             let mut intent = None;
             egui::Panel::right("details")
                 .resizable(true)
-                .default_size(340.0)
+                .default_size(380.0)
+                .size_range(300.0..=560.0)
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        let item = &self.atlas.items[selected];
-                        intent = details_ui(
-                            ui,
-                            &self.atlas,
-                            item,
-                            self.corridor_measures.get(&selected),
-                        );
-                    });
+                    egui::ScrollArea::vertical()
+                        .auto_shrink([false; 2])
+                        .show(ui, |ui| {
+                            let item = &self.atlas.items[selected];
+                            intent = details_ui(
+                                ui,
+                                &self.atlas,
+                                item,
+                                self.corridor_measures.get(&selected),
+                            );
+                        });
                 });
             match intent {
                 Some(DetailsIntent::ClearSelection) => self.select(None),
@@ -168,6 +172,7 @@ impl AtlasApp {
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
+                self.keep_scale_on_resize(ui.available_size());
                 let inputs = MapInputs {
                     atlas: &self.atlas,
                     model: &self.model,
@@ -181,6 +186,36 @@ impl AtlasApp {
                 self.apply_map_response(response);
             });
         self.load_errors_ui(ui.ctx());
+    }
+
+    /// When a panel opens or the window is resized, the map keeps its centre and scale, as map
+    /// programs do, instead of egui_plot's default of keeping the x range and rescaling.
+    fn keep_scale_on_resize(&mut self, size: egui::Vec2) {
+        if self.pending_bounds.is_some() {
+            return;
+        }
+        let (Some(rect), Some(scene)) = (self.last_map_rect, &self.last_scene) else {
+            return;
+        };
+        if (rect.width() - size.x).abs() < 0.5 && (rect.height() - size.y).abs() < 0.5 {
+            return;
+        }
+        let view = scene.view;
+        let km_per_px = view.km_per_px();
+        let center = [
+            (view.min[0] + view.max[0]) / 2.0,
+            (view.min[1] + view.max[1]) / 2.0,
+        ];
+        let half = [
+            f64::from(size.x) * km_per_px / 2.0,
+            f64::from(size.y) * km_per_px / 2.0,
+        ];
+        self.pending_bounds = Some([
+            center[0] - half[0],
+            center[1] - half[1],
+            center[0] + half[0],
+            center[1] + half[1],
+        ]);
     }
 
     fn apply_map_response(&mut self, response: MapResponse) {

@@ -85,7 +85,7 @@ pub const fn palette(theme: Theme) -> Palette {
             marker_outline: Color::rgb(0x20, 0x20, 0x20),
             selection: Color::rgb(0xe0, 0x10, 0x60),
             hover: Color::rgb(0x20, 0x20, 0x20),
-            area_tint: Color::rgba(0xcc, 0x79, 0xa7, 0x30),
+            area_tint: Color::rgba(0x7a, 0x4f, 0x9a, 0x26),
         },
         Theme::Dark => Palette {
             sea: Color::rgb(0x16, 0x22, 0x30),
@@ -106,7 +106,7 @@ pub const fn palette(theme: Theme) -> Palette {
             marker_outline: Color::rgb(0xf0, 0xf0, 0xf0),
             selection: Color::rgb(0xff, 0x4f, 0x8f),
             hover: Color::rgb(0xf0, 0xf0, 0xf0),
-            area_tint: Color::rgba(0xcc, 0x79, 0xa7, 0x60),
+            area_tint: Color::rgba(0xa0, 0x7f, 0xc0, 0x40),
         },
     }
 }

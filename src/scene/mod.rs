@@ -398,7 +398,7 @@ pub fn build_scene(
         (rank, item)
     });
     for (item, at) in site_order {
-        let text = &atlas.items[item].properties.name;
+        let text = map_label(&atlas.items[item].properties.name);
         let size = estimate_size_px(text, style::SITE_LABEL_PX);
         if let Some((_, placed)) = occupancy.place(
             view.to_px(at),
@@ -423,7 +423,8 @@ pub fn build_scene(
                 let Some(anchor) = corridor_label_anchor(paths, &view) else {
                     continue;
                 };
-                let size = estimate_size_px(&item.properties.name, style::CITY_LABEL_PX);
+                let text = map_label(&item.properties.name);
+                let size = estimate_size_px(text, style::CITY_LABEL_PX);
                 if let Some((_, placed)) = occupancy.place(
                     view.to_px(anchor),
                     size,
@@ -451,7 +452,7 @@ pub fn build_scene(
                 if projected.area.is_some() && visible_items.contains(&projected.item) =>
             {
                 if let Some(area) = projected.area {
-                    let text = &item.properties.name;
+                    let text = map_label(&item.properties.name);
                     let size = estimate_size_px(text, style::SITE_LABEL_PX);
                     let at = view.to_px(model.regions[area].label_at);
                     if let Some((_, placed)) = occupancy.place(
@@ -552,6 +553,12 @@ pub fn build_scene(
         primitives: out,
         visible_items,
     }
+}
+
+/// The name as the map shows it: without the parenthesised detail that the details panel gives
+/// in full, so labels stay short enough to place.
+pub fn map_label(name: &str) -> &str {
+    name.split(" (").next().unwrap_or(name).trim()
 }
 
 fn label(text: &str, top_left_px: [f32; 2], size_px: f32, color: Color, halo: Color) -> Primitive {

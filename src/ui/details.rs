@@ -166,27 +166,23 @@ pub fn details_ui(
     if !p.figures.is_empty() {
         ui.separator();
         ui.label(RichText::new("Figures").strong());
-        egui::Grid::new("figures")
-            .striped(true)
-            .num_columns(3)
-            .show(ui, |ui| {
-                for figure in &p.figures {
-                    ui.label(figure.key.replace('_', " "));
-                    ui.label(format!("{} {}", format_number(figure.value), figure.unit));
-                    let scope = [figure.scope.as_str(), figure.as_of.as_str()]
-                        .into_iter()
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    ui.label(format!("{scope} [{}]", figure.source + 1))
-                        .on_hover_text(
-                            item.source_of(figure.source)
-                                .map(|s| s.title.clone())
-                                .unwrap_or_default(),
-                        );
-                    ui.end_row();
-                }
+        for figure in &p.figures {
+            let context = [figure.scope.as_str(), figure.as_of.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(format!("{}:", figure.key.replace('_', " "))).strong());
+                ui.label(format!("{} {}", format_number(figure.value), figure.unit));
+                ui.weak(context);
+                ui.label(format!("[{}]", figure.source + 1)).on_hover_text(
+                    item.source_of(figure.source)
+                        .map(|s| s.title.clone())
+                        .unwrap_or_default(),
+                );
             });
+        }
     }
 
     let events: Vec<_> = atlas
