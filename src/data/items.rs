@@ -359,3 +359,109 @@ pub fn items_to_geojson(items: &[Item]) -> Result<String, serde_json::Error> {
         "features": features,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> String {
+        match parse_items("f.geojson", text) {
+            Ok(items) => panic!("expected an error, got {} items", items.len()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    const VALID_PROPERTIES: &str = r#""id":"a","name":"A","kind":"site","sector":"energy","status":"operating","country":"KZ","description":"d","precision":{"class":"site","how":"h"},"sources":[{"title":"t","url":"https://example.org"}]"#;
+
+    fn feature(geometry: &str, properties: &str) -> String {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","geometry":{geometry},"properties":{{{properties}}}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_line_and_column() {
+        let message = problems("{\n\"type\": \"FeatureCollection\",\n\"features\": [,]}");
+        assert!(message.starts_with("f.geojson:3:"), "{message}");
+    }
+
+    #[test]
+    fn a_latitude_beyond_90_names_the_feature_and_field() {
+        let message = problems(&feature(
+            r#"{"type":"Point","coordinates":[70,95]}"#,
+            VALID_PROPERTIES,
+        ));
+        assert!(
+            message.contains("feature 0 (id \"a\")")
+                && message.contains("geometry.coordinates")
+                && message.contains("latitude 95"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_wrongly_typed_property_names_its_path() {
+        let properties =
+            VALID_PROPERTIES.replace(r#""sources":[{"title":"t","#, r#""sources":[{"title":7,"#);
+        let message = problems(&feature(
+            r#"{"type":"Point","coordinates":[70,45]}"#,
+            &properties,
+        ));
+        assert!(message.contains("properties.sources[0].title"), "{message}");
+    }
+
+    #[test]
+    fn an_item_without_sources_or_with_a_dangling_figure_is_refused() {
+        let properties = VALID_PROPERTIES.replace(
+            r#""sources":[{"title":"t","url":"https://example.org"}]"#,
+            r#""sources":[],"figures":[{"key":"k","value":1,"unit":"u","source":3}]"#,
+        );
+        let message = problems(&feature(
+            r#"{"type":"Point","coordinates":[70,45]}"#,
+            &properties,
+        ));
+        assert!(
+            message.contains("at least one source") && message.contains("figures[0].source"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn unsupported_geometry_and_duplicate_ids_are_reported() {
+        let message = problems(&feature(
+            r#"{"type":"Polygon","coordinates":[]}"#,
+            VALID_PROPERTIES,
+        ));
+        assert!(
+            message.contains("unsupported geometry \"Polygon\""),
+            "{message}"
+        );
+        let one = format!(
+            r#"{{"type":"Feature","geometry":{{"type":"Point","coordinates":[70,45]}},"properties":{{{VALID_PROPERTIES}}}}}"#
+        );
+        let message = problems(&format!(
+            r#"{{"type":"FeatureCollection","features":[{one},{one}]}}"#
+        ));
+        assert!(
+            message.contains("feature 1") && message.contains("duplicate id"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn unknown_properties_survive_a_load_and_save() {
+        let properties = format!(r#"{VALID_PROPERTIES},"analyst_comment":{{"by":"me","score":3}}"#);
+        let text = feature(r#"{"type":"Point","coordinates":[70,45]}"#, &properties);
+        let Ok(items) = parse_items("f", &text) else {
+            panic!("valid")
+        };
+        let Ok(saved) = items_to_geojson(&items) else {
+            panic!("serializes")
+        };
+        let Ok(again) = parse_items("f", &saved) else {
+            panic!("reloads")
+        };
+        assert_eq!(again, items);
+        assert!(saved.contains("analyst_comment"));
+    }
+}

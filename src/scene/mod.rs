@@ -833,3 +833,169 @@ fn degrees(value: f64, positive: char, negative: char) -> String {
     let hemisphere = if value < 0.0 { negative } else { positive };
     format!("{}°{hemisphere}", value.abs().round())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{Atlas, Sector, parse_items};
+    use crate::spatial::Projection;
+
+    const TWO_SITES_AND_A_PIPELINE: &str = r#"{"type":"FeatureCollection","features":[
+      {"type":"Feature","geometry":{"type":"Point","coordinates":[69.6,42.3]},
+       "properties":{"id":"refinery","name":"Refinery (detail)","kind":"site","sector":"oil_gas","status":"operating",
+        "country":"KZ","description":"d","precision":{"class":"site","how":"from source 0"},
+        "sources":[{"title":"t","url":"https://example.org/a"}]}},
+      {"type":"Feature","geometry":{"type":"Point","coordinates":[70.0,43.6]},
+       "properties":{"id":"wind","name":"Wind","kind":"site","sector":"energy","status":"operating",
+        "country":"KZ","description":"d","precision":{"class":"near","radius_km":5,"how":"9 km SW of town"},
+        "sources":[{"title":"t","url":"https://example.org/b"}]}},
+      {"type":"Feature","geometry":{"type":"LineString","coordinates":[[51.9,47.1],[61.7,46.8]]},
+       "properties":{"id":"pipe","name":"Pipe","kind":"corridor","corridor_kind":"oil_pipeline","sector":"oil_gas",
+        "status":"operating","country":"KZ","description":"d","precision":{"class":"approximate","how":"through stations"},
+        "sources":[{"title":"t","url":"https://example.org/c"}]}}]}"#;
+
+    fn fixture() -> (Atlas, MapModel) {
+        let items = match parse_items("fixture", TWO_SITES_AND_A_PIPELINE) {
+            Ok(items) => items,
+            Err(e) => panic!("{e}"),
+        };
+        let atlas = Atlas {
+            items,
+            ..Atlas::default()
+        };
+        let model = MapModel::build(&atlas, Projection::default());
+        (atlas, model)
+    }
+
+    fn whole_view(model: &MapModel) -> View {
+        let b = model.bbox_of_lon_lat(45.0, 38.0, 80.0, 50.0);
+        View {
+            min: [b[0], b[1]],
+            max: [b[2], b[3]],
+            size_px: [1000.0, 600.0],
+        }
+    }
+
+    #[test]
+    fn a_hidden_sector_draws_no_markers_and_a_hidden_corridor_kind_no_lines() {
+        let (atlas, model) = fixture();
+        let view = whole_view(&model);
+        let mut layers = Layers::default();
+        let options = |layers: &Layers| {
+            build_scene(
+                &atlas,
+                &model,
+                view,
+                &SceneOptions {
+                    theme: Theme::Light,
+                    layers,
+                    selected: None,
+                    hovered: None,
+                },
+            )
+        };
+        assert_eq!(options(&layers).visible_items, vec![0, 1, 2]);
+        Layers::set(&mut layers.hidden_sectors, Sector::Energy, false);
+        let scene = options(&layers);
+        assert_eq!(scene.visible_items, vec![0, 2]);
+        assert!(scene.markers().all(|m| m.item != 1));
+        Layers::set(
+            &mut layers.hidden_corridors,
+            CorridorKind::OilPipeline,
+            false,
+        );
+        assert_eq!(options(&layers).visible_items, vec![0]);
+    }
+
+    #[test]
+    fn items_outside_the_view_are_culled() {
+        let (atlas, model) = fixture();
+        let b = model.bbox_of_lon_lat(68.0, 41.0, 71.0, 44.0);
+        let view = View {
+            min: [b[0], b[1]],
+            max: [b[2], b[3]],
+            size_px: [800.0, 800.0],
+        };
+        let scene = build_scene(
+            &atlas,
+            &model,
+            view,
+            &SceneOptions {
+                theme: Theme::Light,
+                layers: &Layers::default(),
+                selected: None,
+                hovered: None,
+            },
+        );
+        assert_eq!(
+            scene.visible_items,
+            vec![0, 1],
+            "the pipeline far to the west is not drawn"
+        );
+    }
+
+    #[test]
+    fn a_near_site_gets_a_halo_of_its_radius_and_an_approximate_corridor_is_dashed() {
+        let (atlas, model) = fixture();
+        let scene = build_scene(
+            &atlas,
+            &model,
+            whole_view(&model),
+            &SceneOptions {
+                theme: Theme::Light,
+                layers: &Layers::default(),
+                selected: None,
+                hovered: None,
+            },
+        );
+        let halos: Vec<_> = scene
+            .primitives
+            .iter()
+            .filter_map(|p| match p {
+                Primitive::Disc(Disc {
+                    radius: Radius::Km(km),
+                    ..
+                }) => Some(*km),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(halos, vec![5.0]);
+        assert!(scene.primitives.iter().any(
+            |p| matches!(p, Primitive::Stroke(s) if matches!(s.pattern, LinePattern::Dashed { .. }))
+        ));
+    }
+
+    #[test]
+    fn map_labels_drop_the_parenthesised_detail() {
+        assert_eq!(
+            map_label("Shymkent Oil Refinery (PetroKazakhstan Oil Products)"),
+            "Shymkent Oil Refinery"
+        );
+        assert_eq!(map_label("Astana"), "Astana");
+        let (atlas, model) = fixture();
+        let scene = build_scene(
+            &atlas,
+            &model,
+            whole_view(&model),
+            &SceneOptions {
+                theme: Theme::Light,
+                layers: &Layers::default(),
+                selected: None,
+                hovered: None,
+            },
+        );
+        assert!(scene.labels().any(|l| l.text == "Refinery"));
+    }
+
+    #[test]
+    fn the_view_maps_its_corners_to_the_pixel_corners() {
+        let view = View {
+            min: [0.0, 0.0],
+            max: [100.0, 50.0],
+            size_px: [200.0, 100.0],
+        };
+        assert!((view.km_per_px() - 0.5).abs() < 1e-12);
+        assert_eq!(view.to_px([0.0, 50.0]), [0.0, 0.0]);
+        assert_eq!(view.to_px([100.0, 0.0]), [200.0, 100.0]);
+    }
+}

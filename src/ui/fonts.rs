@@ -24,3 +24,36 @@ pub fn install(ctx: &egui::Context) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use egui::FontId;
+
+    use crate::data::bundled;
+
+    /// Every character of the bundled data must have a glyph, or a name would show as boxes;
+    /// rerun `assets/fonts/build_fonts.py` after adding data in a new script.
+    #[test]
+    fn the_bundled_fonts_cover_every_character_of_the_bundled_data() {
+        let ctx = egui::Context::default();
+        super::install(&ctx);
+        // Fonts are loaded at the start of a pass.
+        let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+        output.textures_delta.clear();
+        let mut text: Vec<char> = [bundled::ITEMS, bundled::FIGURES]
+            .concat()
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        text.sort_unstable();
+        text.dedup();
+        let missing: String = ctx.fonts_mut(|fonts| {
+            text.iter()
+                .filter(|&&c| !fonts.has_glyph(&FontId::proportional(12.0), c))
+                // Combining marks are drawn with their base letter.
+                .filter(|&&c| !('\u{300}'..='\u{36f}').contains(&c))
+                .collect()
+        });
+        assert!(missing.is_empty(), "no glyph for: {missing}");
+    }
+}
