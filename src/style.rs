@@ -103,7 +103,7 @@ pub const fn palette(theme: Theme) -> Palette {
             site_label: Color::rgb(0xf4, 0xf4, 0xf4),
             country_label: Color::rgb(0xa8, 0xa0, 0x90),
             label_halo: Color::rgba(0x10, 0x12, 0x16, 0xd0),
-            marker_outline: Color::rgb(0xf0, 0xf0, 0xf0),
+            marker_outline: Color::rgb(0x10, 0x10, 0x10),
             selection: Color::rgb(0xff, 0x4f, 0x8f),
             hover: Color::rgb(0xf0, 0xf0, 0xf0),
             area_tint: Color::rgba(0xa0, 0x7f, 0xc0, 0x40),
@@ -140,10 +140,13 @@ mod okabe_ito {
     pub const GREY: Color = Color::rgb(0x99, 0x99, 0x99);
 }
 
-pub const fn sector_color(sector: Sector) -> Color {
+/// Oil and gas is black on the light map and near-white on the dark one; the other sectors keep
+/// their Okabe–Ito colour in both themes.
+pub const fn sector_color(sector: Sector, theme: Theme) -> Color {
     use okabe_ito::*;
     match sector {
         Sector::Energy => BLUISH_GREEN,
+        Sector::OilGas if matches!(theme, Theme::Dark) => Color::rgb(0xe4, 0xe4, 0xe4),
         Sector::OilGas => BLACK,
         Sector::Mining => VERMILLION,
         Sector::Industry => GREY,

@@ -305,7 +305,7 @@ pub fn build_scene(
         if precision.class == PrecisionClass::Near
             && let Some(radius_km) = precision.radius_km
         {
-            let color = style::sector_color(item.properties.sector);
+            let color = style::sector_color(item.properties.sector, options.theme);
             out.push(Primitive::Disc(Disc {
                 center: at,
                 radius: Radius::Km(radius_km),
@@ -360,7 +360,7 @@ pub fn build_scene(
             center: at,
             shape: style::sector_shape(sector),
             size_px,
-            fill: style::sector_color(sector),
+            fill: style::sector_color(sector, options.theme),
             outline: if hovered {
                 palette.hover
             } else {

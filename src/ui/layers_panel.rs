@@ -25,7 +25,7 @@ fn sector_swatch(ui: &mut Ui, sector: Sector, theme: Theme) {
         center: [0.0, 0.0],
         shape: style::sector_shape(sector),
         size_px: style::MARKER_SIZE_PX,
-        fill: style::sector_color(sector),
+        fill: style::sector_color(sector, theme),
         outline: style::palette(theme).marker_outline,
         outline_px: style::MARKER_OUTLINE_PX,
     };
