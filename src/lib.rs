@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod data;
+pub mod export;
 pub mod scene;
 pub mod spatial;
 pub mod style;

@@ -1,12 +1,15 @@
 //! Command line entry point: with no subcommand the atlas opens its window; `check` validates
 //! dataset files with the same code the app uses.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sinokaz_atlas::app::{AtlasApp, STORAGE_KEY, SavedState};
 use sinokaz_atlas::data;
+use sinokaz_atlas::export::{self, Format};
+use sinokaz_atlas::scene::MapModel;
+use sinokaz_atlas::spatial::Projection;
 
 #[derive(Parser)]
 #[command(
@@ -23,6 +26,26 @@ struct Cli {
 enum Command {
     /// Validate dataset GeoJSON files and print every problem; exit 1 if any file is invalid.
     Check { files: Vec<PathBuf> },
+    /// Render the slides of a deck as PNG and/or SVG files.
+    Export {
+        /// The deck file (JSON); the bundled default deck when omitted.
+        #[arg(long)]
+        deck: Option<PathBuf>,
+        /// The directory to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "both")]
+        format: Format,
+        /// WIDTHxHEIGHT in pixels, e.g. 3840x2160; each slide's own size when omitted.
+        #[arg(long)]
+        size: Option<String>,
+        /// Enlarges every symbol, line and label; 2 renders a 1920x1080 layout at 3840x2160.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f32,
+        /// Render only the slide with this name.
+        #[arg(long)]
+        slide: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -31,7 +54,75 @@ fn main() -> ExitCode {
     match cli.command {
         None => run_gui(),
         Some(Command::Check { files }) => check(&files),
+        Some(Command::Export {
+            deck,
+            out,
+            format,
+            size,
+            scale,
+            slide,
+        }) => {
+            match export(
+                deck.as_deref(),
+                &out,
+                format,
+                size.as_deref(),
+                scale,
+                slide.as_deref(),
+            ) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("sinokaz-atlas export: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
+}
+
+fn export(
+    deck: Option<&Path>,
+    out: &Path,
+    format: Format,
+    size: Option<&str>,
+    scale: f32,
+    slide: Option<&str>,
+) -> Result<(), String> {
+    // Check the cheap arguments before loading anything.
+    let size = size
+        .map(export::parse_size)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    export::check_scale(scale).map_err(|e| e.to_string())?;
+    let deck = match deck {
+        Some(path) => export::Deck::load(path),
+        None => export::Deck::parse(export::deck::DEFAULT_DECK_FILE, export::deck::DEFAULT_DECK),
+    }
+    .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let atlas = data::bundled::load().map_err(|errors| {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    log::info!("data loaded in {:?}", started.elapsed());
+    let model = MapModel::build(&atlas, Projection::default());
+    log::info!("map model built in {:?}", started.elapsed());
+    let request = export::ExportRequest {
+        deck: &deck,
+        out_dir: out,
+        format,
+        size,
+        scale,
+        slide,
+    };
+    export::export_deck(&atlas, &model, &request, |path| {
+        println!("wrote {}", path.display())
+    })
+    .map(|_| ())
+    .map_err(|e| e.to_string())
 }
 
 fn run_gui() -> ExitCode {

@@ -190,6 +190,6 @@ fn an_old_or_corrupt_saved_state_falls_back_to_defaults() {
     assert!(harness.state().last_scene.is_some());
     // Unknown fields from a newer or older version are ignored, known ones kept.
     let partial: SavedState =
-        serde_json::from_str("{\"theme\": \"Dark\", \"zoom_level\": 3}").expect("lenient");
+        serde_json::from_str("{\"theme\": \"dark\", \"zoom_level\": 3}").expect("lenient");
     assert_eq!(partial.theme, sinokaz_atlas::style::Theme::Dark);
 }

@@ -25,7 +25,8 @@ def used_characters() -> set[str]:
     for pattern in ("assets/data/*.json", "assets/data/*.geojson", "assets/basemap/*.geojson", "src/**/*.rs"):
         for path in ROOT.glob(pattern):
             chars.update(path.read_text(encoding="utf-8"))
-    return {c for c in chars if ord(c) >= 0x80}
+    # Printable ASCII too: slide exports render all their text with these fonts.
+    return {c for c in chars if ord(c) >= 0x80} | {chr(c) for c in range(0x20, 0x7F)}
 
 
 def simplified_chinese_index() -> int:

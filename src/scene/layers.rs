@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{CorridorKind, Item, ItemKind, Sector};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BasemapLayer {
     Countries,
     Regions,

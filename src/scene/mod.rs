@@ -5,6 +5,7 @@
 pub mod labels;
 pub mod layers;
 pub mod model;
+pub mod symbols;
 
 use std::sync::Arc;
 
@@ -69,7 +70,10 @@ pub enum LinePattern {
 
 #[derive(Clone, Debug)]
 pub struct Fill {
+    /// Triangles for painters that fill meshes (egui).
     pub mesh: Arc<Mesh2>,
+    /// The same shape as rings, for painters that fill paths with the even-odd rule (SVG).
+    pub rings: Arc<Vec<Path>>,
     pub color: Color,
 }
 
@@ -134,6 +138,8 @@ pub struct Scene {
     pub view: View,
     pub background: Color,
     pub primitives: Vec<Primitive>,
+    /// Each group's name and its range in `primitives`, in paint order.
+    pub groups: Vec<(&'static str, std::ops::Range<usize>)>,
     /// Items drawn in this view (markers, corridors, region tints), sorted.
     pub visible_items: Vec<usize>,
 }
@@ -159,6 +165,48 @@ pub struct SceneOptions<'a> {
     pub layers: &'a Layers,
     pub selected: Option<usize>,
     pub hovered: Option<usize>,
+    /// Screen areas (pixels from the view's top-left) that labels must keep clear, such as a
+    /// slide's legend box.
+    pub reserved_px: &'a [labels::ScreenBox],
+}
+
+/// The layers of a scene, in paint order; exports group their output by these names.
+pub const GROUPS: [&str; 12] = [
+    "land",
+    "lakes",
+    "region-areas",
+    "region-borders",
+    "rivers",
+    "country-borders",
+    "graticule",
+    "corridors",
+    "precision-halos",
+    "cities",
+    "markers",
+    "labels",
+];
+
+#[derive(Default)]
+struct Groups {
+    parts: [Vec<Primitive>; GROUPS.len()],
+}
+
+impl Groups {
+    fn push(&mut self, group: &str, primitive: Primitive) {
+        let index = GROUPS
+            .iter()
+            .position(|g| *g == group)
+            .unwrap_or(GROUPS.len() - 1);
+        self.parts[index].push(primitive);
+    }
+
+    fn group(&mut self, group: &str) -> &mut Vec<Primitive> {
+        let index = GROUPS
+            .iter()
+            .position(|g| *g == group)
+            .unwrap_or(GROUPS.len() - 1);
+        &mut self.parts[index]
+    }
 }
 
 pub fn build_scene(
@@ -171,7 +219,7 @@ pub fn build_scene(
     let km_per_px = view.km_per_px();
     let culling = view.grown(24.0);
     let layers = options.layers;
-    let mut out = Vec::new();
+    let mut out = Groups::default();
     let mut visible_items = Vec::new();
 
     let countries = if km_per_px < model::DETAILED_COUNTRIES_BELOW_KM_PER_PX {
@@ -180,26 +228,28 @@ pub fn build_scene(
         &model.countries_coarse
     };
     let is_focus = |code: &str| code == "KZ" || code == "CN";
+    let fill = |area: &model::ProjectedArea, color: Color| {
+        Primitive::Fill(Fill {
+            mesh: Arc::clone(area.fill.for_scale(km_per_px)),
+            rings: Arc::clone(area.outline.for_scale(km_per_px)),
+            color,
+        })
+    };
     if layers.shows_basemap(BasemapLayer::Countries) {
         for c in countries.iter().filter(|c| culling.intersects(c.bbox)) {
-            out.push(Primitive::Fill(Fill {
-                mesh: Arc::clone(c.fill.for_scale(km_per_px)),
-                color: if is_focus(&c.code) {
-                    palette.land_focus
-                } else {
-                    palette.land
-                },
-            }));
+            let color = if is_focus(&c.code) {
+                palette.land_focus
+            } else {
+                palette.land
+            };
+            out.push("land", fill(c, color));
         }
     }
     if layers.shows_basemap(BasemapLayer::Lakes) {
         for lake in model.lakes.iter().filter(|l| culling.intersects(l.bbox)) {
             // Lakes smaller than a few pixels would only add noise.
             if lake.area_km2 / (km_per_px * km_per_px) > 6.0 {
-                out.push(Primitive::Fill(Fill {
-                    mesh: Arc::clone(lake.fill.for_scale(km_per_px)),
-                    color: palette.lake,
-                }));
+                out.push("lakes", fill(lake, palette.lake));
             }
         }
     }
@@ -212,20 +262,18 @@ pub fn build_scene(
         }
         let highlighted =
             options.selected == Some(projected.item) || options.hovered == Some(projected.item);
-        out.push(Primitive::Fill(Fill {
-            mesh: Arc::clone(model.regions[area].fill.for_scale(km_per_px)),
-            color: if highlighted {
-                palette.area_tint.with_alpha(0xa0)
-            } else {
-                palette.area_tint
-            },
-        }));
+        let color = if highlighted {
+            palette.area_tint.with_alpha(0xa0)
+        } else {
+            palette.area_tint
+        };
+        out.push("region-areas", fill(&model.regions[area], color));
         visible_items.push(projected.item);
     }
     if layers.shows_basemap(BasemapLayer::Regions) {
         for r in model.regions.iter().filter(|r| culling.intersects(r.bbox)) {
             push_outline(
-                &mut out,
+                out.group("region-borders"),
                 r.outline.for_scale(km_per_px),
                 style::REGION_BORDER_PX,
                 palette.region_border,
@@ -234,7 +282,12 @@ pub fn build_scene(
     }
     if layers.shows_basemap(BasemapLayer::Rivers) {
         for river in model.rivers.iter().filter(|r| culling.intersects(r.bbox)) {
-            push_outline(&mut out, &river.paths, style::RIVER_PX, palette.river);
+            push_outline(
+                out.group("rivers"),
+                &river.paths,
+                style::RIVER_PX,
+                palette.river,
+            );
         }
     }
     if layers.shows_basemap(BasemapLayer::Countries) {
@@ -243,7 +296,7 @@ pub fn build_scene(
             .filter(|c| culling.intersects(c.bbox) && !is_focus(&c.code))
         {
             push_outline(
-                &mut out,
+                out.group("country-borders"),
                 c.outline.for_scale(km_per_px),
                 style::COUNTRY_BORDER_PX,
                 palette.country_border,
@@ -255,7 +308,7 @@ pub fn build_scene(
             .filter(|c| culling.intersects(c.bbox) && is_focus(&c.code))
         {
             push_outline(
-                &mut out,
+                out.group("country-borders"),
                 c.outline.for_scale(km_per_px),
                 style::FOCUS_BORDER_PX,
                 palette.focus_border,
@@ -264,11 +317,11 @@ pub fn build_scene(
     }
     let mut graticule_labels = Vec::new();
     if layers.shows_basemap(BasemapLayer::Graticule) {
-        graticule_labels = push_graticule(&mut out, model, &view, &palette);
+        graticule_labels = push_graticule(out.group("graticule"), model, &view, &palette);
     }
 
     push_corridors(
-        &mut out,
+        out.group("corridors"),
         &mut visible_items,
         atlas,
         model,
@@ -278,6 +331,9 @@ pub fn build_scene(
     );
 
     let mut occupancy = Occupancy::default();
+    for reserved in options.reserved_px {
+        occupancy.reserve(*reserved);
+    }
     for label in &graticule_labels {
         let size = estimate_size_px(&label.text, label.size_px);
         occupancy.reserve(labels::ScreenBox {
@@ -306,36 +362,20 @@ pub fn build_scene(
             && let Some(radius_km) = precision.radius_km
         {
             let color = style::sector_color(item.properties.sector, options.theme);
-            out.push(Primitive::Disc(Disc {
-                center: at,
-                radius: Radius::Km(radius_km),
-                fill: color.with_alpha(0x30),
-                outline: Some((1.0, color.with_alpha(0x90))),
-            }));
+            out.push(
+                "precision-halos",
+                Primitive::Disc(Disc {
+                    center: at,
+                    radius: Radius::Km(
+                        radius_km * model.projection.scale_factor(item_lat(model, at)),
+                    ),
+                    fill: color.with_alpha(0x30),
+                    outline: Some((1.0, color.with_alpha(0x90))),
+                }),
+            );
         }
         markers.push((projected.item, at));
         visible_items.push(projected.item);
-    }
-
-    let mut city_labels = Vec::new();
-    if layers.shows_basemap(BasemapLayer::Cities) {
-        let min_population = city_population_threshold(km_per_px);
-        for city in model
-            .cities
-            .iter()
-            .filter(|c| c.population >= min_population)
-        {
-            if !view.intersects([city.at[0], city.at[1], city.at[0], city.at[1]]) {
-                continue;
-            }
-            let big = city.population >= 1_000_000;
-            let dot_px = if big {
-                style::CAPITAL_DOT_PX
-            } else {
-                style::CITY_DOT_PX
-            };
-            city_labels.push((city, dot_px));
-        }
     }
 
     for &(item, at) in &markers {
@@ -348,30 +388,36 @@ pub fn build_scene(
             style::MARKER_SIZE_PX
         };
         if selected {
-            out.push(Primitive::Disc(Disc {
-                center: at,
-                radius: Radius::Px(size_px * 0.9),
-                fill: Color::rgba(0, 0, 0, 0),
-                outline: Some((style::SELECTION_RING_PX, palette.selection)),
-            }));
+            out.push(
+                "markers",
+                Primitive::Disc(Disc {
+                    center: at,
+                    radius: Radius::Px(size_px * 0.9),
+                    fill: Color::rgba(0, 0, 0, 0),
+                    outline: Some((style::SELECTION_RING_PX, palette.selection)),
+                }),
+            );
         }
-        out.push(Primitive::Marker(Marker {
-            item,
-            center: at,
-            shape: style::sector_shape(sector),
-            size_px,
-            fill: style::sector_color(sector, options.theme),
-            outline: if hovered {
-                palette.hover
-            } else {
-                palette.marker_outline
-            },
-            outline_px: if hovered {
-                2.0
-            } else {
-                style::MARKER_OUTLINE_PX
-            },
-        }));
+        out.push(
+            "markers",
+            Primitive::Marker(Marker {
+                item,
+                center: at,
+                shape: style::sector_shape(sector),
+                size_px,
+                fill: style::sector_color(sector, options.theme),
+                outline: if hovered {
+                    palette.hover
+                } else {
+                    palette.marker_outline
+                },
+                outline_px: if hovered {
+                    2.0
+                } else {
+                    style::MARKER_OUTLINE_PX
+                },
+            }),
+        );
         let c = view.to_px(at);
         occupancy.reserve(labels::ScreenBox {
             min: [c[0] - size_px / 2.0, c[1] - size_px / 2.0],
@@ -407,13 +453,16 @@ pub fn build_scene(
             style::MARKER_SIZE_PX * 0.7,
             view.size_px,
         ) {
-            out.push(label(
-                text,
-                placed.min,
-                style::SITE_LABEL_PX,
-                palette.site_label,
-                palette.label_halo,
-            ));
+            out.push(
+                "labels",
+                label(
+                    text,
+                    placed.min,
+                    style::SITE_LABEL_PX,
+                    palette.site_label,
+                    palette.label_halo,
+                ),
+            );
         }
     }
     for projected in &model.items {
@@ -439,13 +488,16 @@ pub fn build_scene(
                             let s = style::corridor_style(k, options.theme);
                             s.casing.unwrap_or(s.color)
                         });
-                    out.push(label(
-                        &item.properties.name,
-                        placed.min,
-                        style::CITY_LABEL_PX,
-                        color,
-                        palette.label_halo,
-                    ));
+                    out.push(
+                        "labels",
+                        label(
+                            text,
+                            placed.min,
+                            style::CITY_LABEL_PX,
+                            color,
+                            palette.label_halo,
+                        ),
+                    );
                 }
             }
             ProjectedShape::Marker(_)
@@ -462,13 +514,16 @@ pub fn build_scene(
                         2.0,
                         view.size_px,
                     ) {
-                        out.push(label(
-                            text,
-                            placed.min,
-                            style::SITE_LABEL_PX,
-                            palette.site_label,
-                            palette.label_halo,
-                        ));
+                        out.push(
+                            "labels",
+                            label(
+                                text,
+                                placed.min,
+                                style::SITE_LABEL_PX,
+                                palette.site_label,
+                                palette.label_halo,
+                            ),
+                        );
                     }
                 }
             }
@@ -494,65 +549,94 @@ pub fn build_scene(
                 0.0,
                 view.size_px,
             ) {
-                out.push(label(
-                    &text,
-                    placed.min,
-                    style::COUNTRY_LABEL_PX,
-                    palette.country_label,
-                    palette.label_halo,
-                ));
+                out.push(
+                    "labels",
+                    label(
+                        &text,
+                        placed.min,
+                        style::COUNTRY_LABEL_PX,
+                        palette.country_label,
+                        palette.label_halo,
+                    ),
+                );
             }
         }
     }
     // A city is drawn only with its name: unnamed dots would be noise on a thematic map.
-    let mut city_dots = Vec::new();
-    for (city, dot_px) in city_labels {
-        let size = estimate_size_px(&city.name, style::CITY_LABEL_PX);
-        let at = view.to_px(city.at);
-        let dot_box = labels::ScreenBox {
-            min: [at[0] - dot_px, at[1] - dot_px],
-            max: [at[0] + dot_px, at[1] + dot_px],
-        };
-        if !occupancy.is_free(dot_box) {
-            continue;
-        }
-        if let Some((_, placed)) = occupancy.place(at, size, &around, dot_px + 2.0, view.size_px) {
-            occupancy.reserve(dot_box);
-            city_dots.push(Primitive::Disc(Disc {
-                center: city.at,
-                radius: Radius::Px(dot_px),
-                fill: palette.city_dot,
-                outline: Some((1.0, palette.label_halo)),
-            }));
-            out.push(label(
-                &city.name,
-                placed.min,
-                style::CITY_LABEL_PX,
-                palette.city_label,
-                palette.label_halo,
-            ));
+    if layers.shows_basemap(BasemapLayer::Cities) {
+        let min_population = city_population_threshold(km_per_px);
+        for city in model
+            .cities
+            .iter()
+            .filter(|c| c.population >= min_population)
+        {
+            if !view.intersects([city.at[0], city.at[1], city.at[0], city.at[1]]) {
+                continue;
+            }
+            let dot_px = if city.population >= 1_000_000 {
+                style::CAPITAL_DOT_PX
+            } else {
+                style::CITY_DOT_PX
+            };
+            let size = estimate_size_px(&city.name, style::CITY_LABEL_PX);
+            let at = view.to_px(city.at);
+            let dot_box = labels::ScreenBox {
+                min: [at[0] - dot_px, at[1] - dot_px],
+                max: [at[0] + dot_px, at[1] + dot_px],
+            };
+            if !occupancy.is_free(dot_box) {
+                continue;
+            }
+            if let Some((_, placed)) =
+                occupancy.place(at, size, &around, dot_px + 2.0, view.size_px)
+            {
+                occupancy.reserve(dot_box);
+                out.push(
+                    "cities",
+                    Primitive::Disc(Disc {
+                        center: city.at,
+                        radius: Radius::Px(dot_px),
+                        fill: palette.city_dot,
+                        outline: Some((1.0, palette.label_halo)),
+                    }),
+                );
+                out.push(
+                    "labels",
+                    label(
+                        &city.name,
+                        placed.min,
+                        style::CITY_LABEL_PX,
+                        palette.city_label,
+                        palette.label_halo,
+                    ),
+                );
+            }
         }
     }
-    // Dots go under the markers, which were pushed before the labels.
-    let first_marker = out
-        .iter()
-        .position(|p| matches!(p, Primitive::Marker(_)))
-        .unwrap_or(out.len());
-    let first_marker = out[..first_marker]
-        .iter()
-        .rposition(|p| !matches!(p, Primitive::Disc(_)))
-        .map_or(first_marker, |i| (i + 1).min(first_marker));
-    out.splice(first_marker..first_marker, city_dots);
-    out.extend(graticule_labels.into_iter().map(Primitive::Label));
+    out.group("labels")
+        .extend(graticule_labels.into_iter().map(Primitive::Label));
 
     visible_items.sort_unstable();
     visible_items.dedup();
+    let mut primitives = Vec::new();
+    let mut groups = Vec::new();
+    for (name, part) in GROUPS.iter().zip(out.parts) {
+        let start = primitives.len();
+        primitives.extend(part);
+        groups.push((*name, start..primitives.len()));
+    }
     Scene {
         view,
         background: palette.sea,
-        primitives: out,
+        primitives,
+        groups,
         visible_items,
     }
+}
+
+/// The latitude of a map-plane point, for the local scale of the projection there.
+fn item_lat(model: &MapModel, at: [f64; 2]) -> f64 {
+    model.projection.unproject(at[0], at[1])[1]
 }
 
 /// The name as the map shows it: without the parenthesised detail that the details panel gives
@@ -891,6 +975,7 @@ mod tests {
                     layers,
                     selected: None,
                     hovered: None,
+                    reserved_px: &[],
                 },
             )
         };
@@ -925,6 +1010,7 @@ mod tests {
                 layers: &Layers::default(),
                 selected: None,
                 hovered: None,
+                reserved_px: &[],
             },
         );
         assert_eq!(
@@ -946,6 +1032,7 @@ mod tests {
                 layers: &Layers::default(),
                 selected: None,
                 hovered: None,
+                reserved_px: &[],
             },
         );
         let halos: Vec<_> = scene
@@ -982,6 +1069,7 @@ mod tests {
                 layers: &Layers::default(),
                 selected: None,
                 hovered: None,
+                reserved_px: &[],
             },
         );
         assert!(scene.labels().any(|l| l.text == "Refinery"));

@@ -49,7 +49,7 @@ pub struct ProjectedArea {
     /// [min_x, min_y, max_x, max_y] in map km.
     pub bbox: [f64; 4],
     pub fill: Lod<Arc<Mesh2>>,
-    pub outline: Lod<Vec<Path>>,
+    pub outline: Lod<Arc<Vec<Path>>>,
     /// A point inside the largest polygon, where a label can go.
     pub label_at: [f64; 2],
     pub area_km2: f64,
@@ -337,7 +337,7 @@ fn project_area(area: &Area, projection: &Projection) -> ProjectedArea {
                     .filter(|r| r.0.len() >= 2)
                     .map(|r| r.coords().map(|c| [c.x, c.y]).collect::<Path>())
                     .collect();
-                (t, paths)
+                (t, Arc::new(paths))
             })
             .collect(),
     };

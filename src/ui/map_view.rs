@@ -58,6 +58,7 @@ impl PlotItem for MapLayer<'_> {
             layers: self.inputs.layers,
             selected: self.inputs.selected,
             hovered: self.inputs.hovered,
+            reserved_px: &[],
         };
         let scene = scene::build_scene(self.inputs.atlas, self.inputs.model, view, &options);
         ScenePainter {

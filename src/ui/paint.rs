@@ -3,8 +3,9 @@
 use egui::epaint::{Mesh, Vertex, WHITE_UV};
 use egui::{Color32, FontId, Painter, Pos2, Rect, Shape, Stroke as EguiStroke, pos2, vec2};
 
+use crate::scene::symbols::{RAILWAY_TICK_SPACING_PX, SymbolPart, marker_parts, railway_ticks};
 use crate::scene::{Disc, Fill, Label, LinePattern, Marker, Primitive, Radius, Scene, Stroke};
-use crate::style::{Color, MarkerShape};
+use crate::style::Color;
 
 pub fn color32(c: Color) -> Color32 {
     Color32::from_rgba_unmultiplied(c.r, c.g, c.b, c.a)
@@ -71,7 +72,14 @@ impl ScenePainter<'_> {
         let points: Vec<Pos2> = stroke.path.iter().map(|&p| self.to_screen(p)).collect();
         let egui_stroke = EguiStroke::new(stroke.width_px, color32(stroke.color));
         if stroke.ticks {
-            railway_ticks(&points, egui_stroke, shapes);
+            let flat: Vec<[f32; 2]> = points.iter().map(|p| [p.x, p.y]).collect();
+            let tick_stroke = EguiStroke::new(stroke.width_px * 0.7, color32(stroke.color));
+            for [a, b] in railway_ticks(&flat, RAILWAY_TICK_SPACING_PX, stroke.width_px * 2.0) {
+                shapes.push(Shape::line_segment(
+                    [pos2(a[0], a[1]), pos2(b[0], b[1])],
+                    tick_stroke,
+                ));
+            }
         }
         match stroke.pattern {
             LinePattern::Solid => shapes.push(Shape::line(points, egui_stroke)),
@@ -132,99 +140,56 @@ impl ScenePainter<'_> {
     }
 }
 
-/// Short strokes across a railway line every 14 px, the usual railway symbol.
-fn railway_ticks(points: &[Pos2], stroke: EguiStroke, shapes: &mut Vec<Shape>) {
-    const SPACING_PX: f32 = 14.0;
-    let half = stroke.width * 2.0;
-    let mut carried = SPACING_PX / 2.0;
-    for w in points.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        let length = a.distance(b);
-        if length <= f32::EPSILON {
-            continue;
-        }
-        let dir = (b - a) / length;
-        let normal = vec2(-dir.y, dir.x) * half;
-        let mut t = carried;
-        while t < length {
-            let p = a + dir * t;
-            shapes.push(Shape::line_segment(
-                [p - normal, p + normal],
-                EguiStroke::new(stroke.width * 0.7, stroke.color),
-            ));
-            t += SPACING_PX;
-        }
-        carried = t - length;
-    }
-}
-
-/// The marker's outline as a polygon around `center`, for the convex shapes.
-fn regular_polygon(center: Pos2, radius: f32, corners: usize, rotation: f32) -> Vec<Pos2> {
-    (0..corners)
-        .map(|k| {
-            #[expect(clippy::cast_precision_loss, reason = "corner counts are tiny")]
-            let angle = rotation + std::f32::consts::TAU * k as f32 / corners as f32;
-            center + vec2(angle.cos(), angle.sin()) * radius
-        })
-        .collect()
-}
-
 pub fn marker_shapes(center: Pos2, marker: &Marker, shapes: &mut Vec<Shape>) {
-    let r = marker.size_px / 2.0 + 1.0;
     let fill = color32(marker.fill);
     let outline = EguiStroke::new(marker.outline_px, color32(marker.outline));
-    let up = -std::f32::consts::FRAC_PI_2;
-    let polygon = |points: Vec<Pos2>| Shape::convex_polygon(points, fill, outline);
-    match marker.shape {
-        MarkerShape::Circle => {
-            shapes.push(Shape::circle_filled(center, r, fill));
-            shapes.push(Shape::circle_stroke(center, r, outline));
-        }
-        MarkerShape::Ring => {
-            shapes.push(Shape::circle_stroke(
+    let parts = marker_parts(marker.shape, [center.x, center.y], marker.size_px);
+    let points = |p: &[[f32; 2]]| p.iter().map(|&[x, y]| pos2(x, y)).collect::<Vec<_>>();
+    for part in &parts {
+        match part {
+            SymbolPart::Convex(p) => shapes.push(Shape::convex_polygon(
+                points(p),
+                Color32::TRANSPARENT,
+                outline,
+            )),
+            SymbolPart::Circle { center, radius } => shapes.push(Shape::circle_stroke(
+                pos2(center[0], center[1]),
+                *radius,
+                outline,
+            )),
+            SymbolPart::Ring {
                 center,
-                r,
-                EguiStroke::new(r * 0.8, fill),
-            ));
-            shapes.push(Shape::circle_stroke(center, r + r * 0.4, outline));
-        }
-        MarkerShape::Square => shapes.push(polygon(regular_polygon(
-            center,
-            r * 1.2,
-            4,
-            std::f32::consts::FRAC_PI_4,
-        ))),
-        MarkerShape::Diamond => shapes.push(polygon(regular_polygon(center, r * 1.3, 4, 0.0))),
-        MarkerShape::TriangleUp => shapes.push(polygon(regular_polygon(center, r * 1.35, 3, up))),
-        MarkerShape::TriangleDown => {
-            shapes.push(polygon(regular_polygon(center, r * 1.35, 3, -up)))
-        }
-        MarkerShape::Hexagon => shapes.push(polygon(regular_polygon(center, r * 1.15, 6, 0.0))),
-        MarkerShape::Pentagon => shapes.push(polygon(regular_polygon(center, r * 1.2, 5, up))),
-        MarkerShape::Star => {
-            // Two overlapping triangles: a six-pointed star built from convex pieces.
-            shapes.push(polygon(regular_polygon(center, r * 1.4, 3, up)));
-            shapes.push(polygon(regular_polygon(center, r * 1.4, 3, -up)));
-        }
-        MarkerShape::Cross => {
-            let arm = r * 1.1;
-            let thick = r * 0.45;
-            for rect in [
-                Rect::from_center_size(center, vec2(arm * 2.0, thick * 2.0)),
-                Rect::from_center_size(center, vec2(thick * 2.0, arm * 2.0)),
-            ] {
-                shapes.push(Shape::rect_stroke(
-                    rect,
-                    0.0,
+                radius,
+                width,
+            } => {
+                shapes.push(Shape::circle_stroke(
+                    pos2(center[0], center[1]),
+                    radius + width / 2.0 + outline.width / 2.0,
                     outline,
-                    egui::StrokeKind::Outside,
                 ));
             }
-            for rect in [
-                Rect::from_center_size(center, vec2(arm * 2.0, thick * 2.0)),
-                Rect::from_center_size(center, vec2(thick * 2.0, arm * 2.0)),
-            ] {
-                shapes.push(Shape::rect_filled(rect, 0.0, fill));
+        }
+    }
+    for part in &parts {
+        match part {
+            SymbolPart::Convex(p) => {
+                shapes.push(Shape::convex_polygon(points(p), fill, EguiStroke::NONE))
+            }
+            SymbolPart::Circle { center, radius } => shapes.push(Shape::circle_filled(
+                pos2(center[0], center[1]),
+                *radius,
+                fill,
+            )),
+            SymbolPart::Ring {
+                center,
+                radius,
+                width,
+            } => {
+                shapes.push(Shape::circle_stroke(
+                    pos2(center[0], center[1]),
+                    *radius,
+                    EguiStroke::new(*width, fill),
+                ));
             }
         }
     }
