@@ -1046,7 +1046,9 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(halos, vec![5.0]);
+        assert_eq!(halos.len(), 1);
+        // 5 km on the ground, in map km: the conic shrinks distances by under 2 % here.
+        assert!((halos[0] - 5.0).abs() < 0.1, "{halos:?}");
         assert!(scene.primitives.iter().any(
             |p| matches!(p, Primitive::Stroke(s) if matches!(s.pattern, LinePattern::Dashed { .. }))
         ));
