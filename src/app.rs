@@ -3,17 +3,25 @@
 //! saved and restored on the next start.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use egui::Ui;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Atlas, ItemGeometry, LoadError};
+use crate::export::slide::{Layout, slide_view};
+use crate::export::{self, Deck, Slide, SlideView};
 use crate::scene::{Layers, MapModel, Scene};
 use crate::spatial::{Projection, measure};
 use crate::style::Theme;
+use crate::ui::deck_panel::{DeckIntent, deck_window_ui};
 use crate::ui::details::{CorridorMeasures, DetailsIntent, details_ui, is_openable_url};
+use crate::ui::export_panel::{
+    ExportIntent, ExportJob, ExportSettings, JobState, default_export_path, export_window_ui,
+};
 use crate::ui::layers_panel::{LayersIntent, layers_ui};
 use crate::ui::map_view::{MapInputs, MapResponse, map_view_ui};
+use crate::ui::presentation::{self, PresentationIntent};
 
 /// The opening view: Kazakhstan, Xinjiang and Xi'an, in lon/lat degrees.
 pub const OPENING_LON_LAT_BOX: [f64; 4] = [46.0, 33.0, 113.0, 55.5];
@@ -28,13 +36,16 @@ pub struct SavedState {
     pub layers: Layers,
     pub theme: Theme,
     pub selected: Option<String>,
+    /// The deck file last opened or saved.
+    pub deck_path: Option<String>,
 }
 
 pub const STORAGE_KEY: &str = "sinokaz-atlas-state";
 
 pub struct AtlasApp {
-    pub atlas: Atlas,
-    pub model: MapModel,
+    /// Shared with background exports.
+    pub atlas: Arc<Atlas>,
+    pub model: Arc<MapModel>,
     pub state: SavedState,
     /// Problems found while loading, shown in a window until dismissed.
     pub load_errors: Vec<String>,
@@ -47,6 +58,20 @@ pub struct AtlasApp {
     /// The scene painted in the last frame and where: what the user sees, for tests and tools.
     pub last_scene: Option<Scene>,
     pub last_map_rect: Option<egui::Rect>,
+    /// The open deck of slides, and whether it has changes not yet saved.
+    pub deck: Deck,
+    deck_unsaved: bool,
+    deck_path_input: String,
+    deck_notice: Option<String>,
+    show_deck: bool,
+    /// `Some` while the export window is open.
+    export_settings: Option<ExportSettings>,
+    export_job: Option<ExportJob>,
+    /// The slide shown in presentation mode, if presenting.
+    pub presenting: Option<usize>,
+    presented_slide: Option<usize>,
+    notice: Option<String>,
+    screenshot_notice: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl AtlasApp {
@@ -67,15 +92,30 @@ impl AtlasApp {
         };
         let model = MapModel::build(&atlas, Projection::default());
         let state = saved.unwrap_or_default();
+        let (deck, deck_notice) = open_deck(state.deck_path.as_deref());
         let selected = state
             .selected
             .as_deref()
             .and_then(|id| atlas.item_index(id));
         let pending_bounds = Some(state.view.unwrap_or_else(|| opening_bounds(&model)));
         Self {
-            atlas,
-            model,
+            atlas: Arc::new(atlas),
+            model: Arc::new(model),
+            deck_path_input: state
+                .deck_path
+                .clone()
+                .unwrap_or_else(|| default_export_path("deck", "json")),
             state,
+            deck,
+            deck_unsaved: false,
+            deck_notice,
+            show_deck: false,
+            export_settings: None,
+            export_job: None,
+            presenting: None,
+            presented_slide: None,
+            notice: None,
+            screenshot_notice: Arc::default(),
             load_errors,
             selected,
             hovered: None,
@@ -124,6 +164,15 @@ impl AtlasApp {
                 Theme::Dark => egui::Theme::Dark,
             });
             self.applied_theme = Some(self.state.theme);
+        }
+        self.handle_screenshot();
+        if let Some(index) = self.presenting {
+            self.presentation_ui(ui, index);
+            return;
+        }
+        if ui.ctx().input(|i| i.key_pressed(egui::Key::F11)) {
+            self.start_presentation(ui.ctx(), 0);
+            return;
         }
         if ui.ctx().input(|i| i.key_pressed(egui::Key::Escape)) {
             self.select(None);
@@ -186,6 +235,302 @@ impl AtlasApp {
                 self.apply_map_response(response);
             });
         self.load_errors_ui(ui.ctx());
+        self.export_window(ui.ctx());
+        self.deck_window(ui.ctx());
+    }
+
+    /// The current view as a slide of `size_px` at `scale`: same centre, same extent, same
+    /// layers, selection and theme.
+    pub fn current_view_slide(&self, name: String, size_px: [u32; 2], scale: f32) -> Slide {
+        let layout = Layout::new(size_px, scale);
+        let (center, km_per_px) = match &self.last_scene {
+            Some(scene) => {
+                let v = scene.view;
+                let k = ((v.max[0] - v.min[0]) / f64::from(layout.map_size[0]))
+                    .max((v.max[1] - v.min[1]) / f64::from(layout.map_size[1]));
+                (
+                    [(v.min[0] + v.max[0]) / 2.0, (v.min[1] + v.max[1]) / 2.0],
+                    k,
+                )
+            }
+            None => {
+                let b = opening_bounds(&self.model);
+                (
+                    [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0],
+                    (b[2] - b[0]) / f64::from(layout.map_size[0]),
+                )
+            }
+        };
+        let lon_lat = self.model.projection.unproject(center[0], center[1]);
+        let selected_item = self.selected.map(|i| &self.atlas.items[i]);
+        Slide {
+            name,
+            title: selected_item.map_or_else(
+                || "Map view".to_owned(),
+                |item| crate::scene::map_label(item.name()).to_owned(),
+            ),
+            subtitle: selected_item.map(|item| {
+                format!(
+                    "{} · {}",
+                    item.properties.sector.label(),
+                    item.properties.status.label()
+                )
+            }),
+            view: SlideView::Center { lon_lat, km_per_px },
+            layers: self.state.layers.clone(),
+            selected: self.state.selected.clone(),
+            annotations: Vec::new(),
+            size: size_px,
+            theme: self.state.theme,
+        }
+    }
+
+    pub fn open_export_window(&mut self, settings: ExportSettings) {
+        self.export_settings.get_or_insert(settings);
+    }
+
+    /// The state of the last export started from the app, if any.
+    pub fn export_state(&self) -> Option<JobState> {
+        self.export_job.as_ref().map(ExportJob::state)
+    }
+
+    /// Captures the current view as a new slide at the end of the open deck.
+    pub fn add_view_to_deck(&mut self) {
+        let mut n = self.deck.slides.len() + 1;
+        while self.deck.slide(&format!("view-{n}")).is_some() {
+            n += 1;
+        }
+        let slide = self.current_view_slide(format!("view-{n}"), export::deck::default_size(), 1.0);
+        self.notice = Some(format!(
+            "Added slide {} \"{}\" to the deck",
+            self.deck.slides.len() + 1,
+            slide.title
+        ));
+        self.deck.slides.push(slide);
+        self.deck_unsaved = true;
+    }
+
+    pub fn start_presentation(&mut self, ctx: &egui::Context, index: usize) {
+        if self.deck.slides.is_empty() {
+            self.notice = Some("The deck has no slides to present".to_owned());
+            return;
+        }
+        self.presenting = Some(index.min(self.deck.slides.len() - 1));
+        self.presented_slide = None;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+    }
+
+    fn leave_presentation(&mut self, ctx: &egui::Context) {
+        self.presenting = None;
+        self.presented_slide = None;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+        if let Some(view) = self.state.view {
+            self.pending_bounds = Some(view);
+        }
+    }
+
+    fn presentation_ui(&mut self, ui: &mut Ui, index: usize) {
+        match presentation::presentation_keys(ui.ctx()) {
+            Some(PresentationIntent::Leave) => {
+                self.leave_presentation(ui.ctx());
+                return;
+            }
+            Some(PresentationIntent::Next) => {
+                self.presenting = Some((index + 1).min(self.deck.slides.len().saturating_sub(1)))
+            }
+            Some(PresentationIntent::Previous) => self.presenting = Some(index.saturating_sub(1)),
+            None => {}
+        }
+        let index = self
+            .presenting
+            .unwrap_or(index)
+            .min(self.deck.slides.len().saturating_sub(1));
+        let Some(slide) = self.deck.slides.get(index).cloned() else {
+            self.leave_presentation(ui.ctx());
+            return;
+        };
+        let theme = slide.theme;
+        ui.ctx().set_theme(match theme {
+            Theme::Light => egui::Theme::Light,
+            Theme::Dark => egui::Theme::Dark,
+        });
+        self.applied_theme = None;
+        let count = self.deck.slides.len();
+        egui::Panel::top("slide_title")
+            .show(ui, |ui| presentation::title_ui(ui, &slide, index, count));
+        let atlas = Arc::clone(&self.atlas);
+        egui::Panel::bottom("slide_footer").show(ui, |ui| {
+            presentation::footer_ui(ui, &atlas, self.last_scene.as_ref())
+        });
+        egui::Panel::right("slide_legend")
+            .exact_size(240.0)
+            .show(ui, |ui| {
+                presentation::legend_ui(ui, &atlas, self.last_scene.as_ref(), theme)
+            });
+        let selected = slide
+            .selected
+            .as_deref()
+            .and_then(|id| self.atlas.item_index(id));
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                let set_bounds = (self.presented_slide != Some(index)).then(|| {
+                    let size = ui.available_size();
+                    let v = slide_view(&self.model, &slide.view, [size.x, size.y]);
+                    [v.min[0], v.min[1], v.max[0], v.max[1]]
+                });
+                self.presented_slide = Some(index);
+                let inputs = MapInputs {
+                    atlas: &self.atlas,
+                    model: &self.model,
+                    theme,
+                    layers: &slide.layers,
+                    selected,
+                    hovered: None,
+                    set_bounds,
+                };
+                let response = map_view_ui(ui, &inputs);
+                self.last_scene = response.scene;
+                self.last_map_rect = response.screen_rect;
+            });
+    }
+
+    fn export_window(&mut self, ctx: &egui::Context) {
+        let Some(mut settings) = self.export_settings.take() else {
+            return;
+        };
+        let job_state = self.export_job.as_ref().map(ExportJob::state);
+        let mut intent = None;
+        let mut open = true;
+        egui::Window::new("Export view")
+            .open(&mut open)
+            .collapsible(false)
+            .show(ctx, |ui| {
+                intent = export_window_ui(ui, &mut settings, job_state.as_ref());
+            });
+        match intent {
+            Some(ExportIntent::Start) => {
+                let slide =
+                    self.current_view_slide("view".to_owned(), settings.size, settings.scale);
+                self.export_job = Some(ExportJob::start(
+                    Arc::clone(&self.atlas),
+                    Arc::clone(&self.model),
+                    slide,
+                    settings.clone(),
+                    ctx.clone(),
+                ));
+            }
+            Some(ExportIntent::Close) => open = false,
+            None => {}
+        }
+        if open {
+            self.export_settings = Some(settings);
+        }
+        if matches!(job_state, Some(JobState::Running(_))) {
+            // Keep the spinner turning while the job runs on its thread.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn deck_window(&mut self, ctx: &egui::Context) {
+        if !self.show_deck {
+            return;
+        }
+        let mut intent = None;
+        let mut open = true;
+        egui::Window::new("Slide deck")
+            .open(&mut open)
+            .default_width(520.0)
+            .show(ctx, |ui| {
+                intent = deck_window_ui(
+                    ui,
+                    &self.deck,
+                    &mut self.deck_path_input,
+                    self.deck_unsaved,
+                    self.deck_notice.as_deref(),
+                );
+            });
+        self.show_deck = open;
+        let slides = &mut self.deck.slides;
+        match intent {
+            Some(DeckIntent::MoveUp(i)) if i > 0 => {
+                slides.swap(i, i - 1);
+                self.deck_unsaved = true;
+            }
+            Some(DeckIntent::MoveDown(i)) if i + 1 < slides.len() => {
+                slides.swap(i, i + 1);
+                self.deck_unsaved = true;
+            }
+            Some(DeckIntent::Remove(i)) if i < slides.len() => {
+                slides.remove(i);
+                self.deck_unsaved = true;
+            }
+            Some(DeckIntent::Present(i)) => self.start_presentation(ctx, i),
+            Some(DeckIntent::Open) => match Deck::load(std::path::Path::new(&self.deck_path_input))
+            {
+                Ok(deck) => {
+                    self.deck = deck;
+                    self.deck_unsaved = false;
+                    self.state.deck_path = Some(self.deck_path_input.clone());
+                    self.deck_notice = Some(format!("Opened {}", self.deck_path_input));
+                }
+                // The open deck is kept: a file that fails to load never replaces it.
+                Err(e) => self.deck_notice = Some(e.to_string()),
+            },
+            Some(DeckIntent::Save) => {
+                let path = std::path::PathBuf::from(&self.deck_path_input);
+                match export::write_atomic(&path, self.deck.to_json().as_bytes()) {
+                    Ok(()) => {
+                        self.deck_unsaved = false;
+                        self.state.deck_path = Some(self.deck_path_input.clone());
+                        self.deck_notice = Some(format!("Saved {}", path.display()));
+                    }
+                    Err(e) => self.deck_notice = Some(e.to_string()),
+                }
+            }
+            Some(DeckIntent::Close) => self.show_deck = false,
+            _ => {}
+        }
+    }
+
+    /// Asks the window for a screenshot of the whole UI; eframe hands the picture to the
+    /// callback once the frame is drawn, which saves it and leaves a notice for the status bar.
+    fn request_screenshot(&mut self, ctx: &egui::Context) {
+        let notice = Arc::clone(&self.screenshot_notice);
+        let repaint = ctx.clone();
+        let path = std::path::PathBuf::from(default_export_path("window", "png"));
+        ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(
+            egui::ScreenshotCallback::new(move |image| {
+                let rgba: Vec<u8> = image
+                    .pixels
+                    .iter()
+                    .flat_map(|c| c.to_srgba_unmultiplied())
+                    .collect();
+                #[expect(clippy::cast_possible_truncation, reason = "window sizes fit in u32")]
+                let size = [image.size[0] as u32, image.size[1] as u32];
+                let result = export::encode_rgba_png(&rgba, size)
+                    .and_then(|png| export::write_atomic(&path, &png));
+                if let Ok(mut slot) = notice.lock() {
+                    *slot = Some(match result {
+                        Ok(()) => format!("Screenshot saved to {}", path.display()),
+                        Err(e) => e.to_string(),
+                    });
+                }
+                repaint.request_repaint();
+            }),
+        ));
+        self.notice = Some("Taking a screenshot…".to_owned());
+    }
+
+    fn handle_screenshot(&mut self) {
+        if let Some(message) = self
+            .screenshot_notice
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take())
+        {
+            self.notice = Some(message);
+        }
     }
 
     /// When a panel opens or the window is resized, the map keeps its centre and scale, as map
@@ -262,6 +607,41 @@ impl AtlasApp {
                 self.pending_bounds = Some(opening_bounds(&self.model));
             }
             ui.separator();
+            if ui
+                .button("Export view…")
+                .on_hover_text("Save the current view as a PNG or SVG slide")
+                .clicked()
+            {
+                self.open_export_window(ExportSettings::default());
+            }
+            if ui
+                .button("Add view to deck")
+                .on_hover_text("Capture the view, layers and selection as a new slide")
+                .clicked()
+            {
+                self.add_view_to_deck();
+            }
+            if ui
+                .button(format!("Deck ({})", self.deck.slides.len()))
+                .clicked()
+            {
+                self.show_deck = !self.show_deck;
+            }
+            if ui
+                .button("Present")
+                .on_hover_text("Full screen slides (F11); arrows move, Esc leaves")
+                .clicked()
+            {
+                self.start_presentation(ui.ctx(), 0);
+            }
+            if ui
+                .button("Screenshot")
+                .on_hover_text("Save a picture of the whole window")
+                .clicked()
+            {
+                self.request_screenshot(ui.ctx());
+            }
+            ui.separator();
             let dark = self.state.theme == Theme::Dark;
             if ui.selectable_label(!dark, "Light").clicked() {
                 self.state.theme = Theme::Light;
@@ -295,6 +675,10 @@ impl AtlasApp {
                 mapped,
                 self.atlas.items.len() - mapped
             ));
+            if let Some(notice) = &self.notice {
+                ui.separator();
+                ui.label(egui::RichText::new(notice).strong());
+            }
             ui.separator();
             ui.label(
                 egui::RichText::new(self.atlas.basemap.attributions.join(" · "))
@@ -334,6 +718,28 @@ impl eframe::App for AtlasApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STORAGE_KEY, &self.state);
+    }
+}
+
+/// The deck to start with: the one last used if it still loads, else the bundled default.
+fn open_deck(path: Option<&str>) -> (Deck, Option<String>) {
+    let bundled = || {
+        Deck::parse(export::deck::DEFAULT_DECK_FILE, export::deck::DEFAULT_DECK).unwrap_or_else(
+            |_| Deck {
+                title: "Slides".to_owned(),
+                slides: Vec::new(),
+            },
+        )
+    };
+    match path {
+        None => (bundled(), None),
+        Some(path) => match Deck::load(std::path::Path::new(path)) {
+            Ok(deck) => (deck, None),
+            Err(e) => (
+                bundled(),
+                Some(format!("{e}; the default deck is open instead")),
+            ),
+        },
     }
 }
 

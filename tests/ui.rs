@@ -193,3 +193,92 @@ fn an_old_or_corrupt_saved_state_falls_back_to_defaults() {
         serde_json::from_str("{\"theme\": \"dark\", \"zoom_level\": 3}").expect("lenient");
     assert_eq!(partial.theme, sinokaz_atlas::style::Theme::Dark);
 }
+
+#[test]
+fn add_view_to_deck_appends_a_slide_of_the_current_view() {
+    let mut harness = harness(app());
+    let before = harness.state().deck.slides.len();
+    harness.get_by_label_contains("Energy (").click();
+    harness.run();
+    harness.get_by_label("Add view to deck").click();
+    harness.run();
+    let app = harness.state();
+    assert_eq!(app.deck.slides.len(), before + 1);
+    let slide = app.deck.slides.last().expect("a slide");
+    assert!(
+        slide.layers.hidden_sectors.contains(&Sector::Energy),
+        "the slide keeps the layers"
+    );
+    let sinokaz_atlas::export::SlideView::Center { lon_lat, .. } = slide.view else {
+        panic!("a centred view")
+    };
+    let view = app.last_scene.as_ref().expect("painted").view;
+    let center = app.model.projection.project(lon_lat[0], lon_lat[1]);
+    assert!((center[0] - (view.min[0] + view.max[0]) / 2.0).abs() < 1.0);
+    harness.get_by_label_contains("Added slide");
+}
+
+#[test]
+fn presentation_mode_hides_the_panels_and_steps_through_the_deck() {
+    let mut harness = harness(app());
+    harness.get_by_label("Projects by sector");
+    harness.key_press(egui::Key::F11);
+    harness.run();
+    let first = harness.state().deck.slides[0].title.clone();
+    let second = harness.state().deck.slides[1].title.clone();
+    assert!(
+        harness.query_by_label("Projects by sector").is_none(),
+        "the layers panel is hidden"
+    );
+    assert!(
+        harness.query_by_label("Add view to deck").is_none(),
+        "the toolbar is hidden"
+    );
+    harness.get_by_label(&first);
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run();
+    harness.get_by_label(&second);
+    assert_eq!(harness.state().presenting, Some(1));
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert_eq!(harness.state().presenting, None);
+    harness.get_by_label("Projects by sector");
+}
+
+#[test]
+fn export_view_writes_the_file_in_the_background() {
+    let path = std::env::temp_dir().join(format!("sinokaz-ui-export-{}.svg", std::process::id()));
+    let mut harness = harness(app());
+    harness
+        .state_mut()
+        .open_export_window(sinokaz_atlas::ui::export_panel::ExportSettings {
+            format: sinokaz_atlas::export::Format::Svg,
+            size: [800, 450],
+            scale: 1.0,
+            path: path.display().to_string(),
+        });
+    harness.run();
+    harness.get_by_label("Export").click();
+    let mut done = None;
+    for _ in 0..200 {
+        harness.step();
+        match harness.state().export_state() {
+            Some(sinokaz_atlas::ui::export_panel::JobState::Running(_)) | None => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            other => {
+                done = other;
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        done,
+        Some(sinokaz_atlas::ui::export_panel::JobState::Done(
+            path.display().to_string()
+        ))
+    );
+    let svg = std::fs::read_to_string(&path).expect("written");
+    assert!(svg.contains("<g id=\"legend\">"));
+    std::fs::remove_file(&path).ok();
+}

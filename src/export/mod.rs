@@ -140,7 +140,6 @@ fn encode_png(
     pixmap: &resvg::tiny_skia::Pixmap,
     size_px: [u32; 2],
 ) -> Result<Vec<u8>, ExportError> {
-    let raster = |e: png::EncodingError| ExportError::Raster(e.to_string());
     // The page background is opaque, so premultiplied and straight alpha are the same here;
     // demultiply anyway so a transparent pixel can never come out wrong.
     let mut rgba = Vec::with_capacity(pixmap.data().len());
@@ -148,13 +147,19 @@ fn encode_png(
         let c = pixel.demultiply();
         rgba.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
     }
+    encode_rgba_png(&rgba, size_px)
+}
+
+/// Straight-alpha RGBA pixels to PNG bytes.
+pub fn encode_rgba_png(rgba: &[u8], size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
+    let raster = |e: png::EncodingError| ExportError::Raster(e.to_string());
     let mut bytes = Vec::new();
     let mut encoder = png::Encoder::new(&mut bytes, size_px[0], size_px[1]);
     encoder.set_color(png::ColorType::Rgba);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header().map_err(raster)?;
-    writer.write_image_data(&rgba).map_err(raster)?;
+    writer.write_image_data(rgba).map_err(raster)?;
     writer.finish().map_err(raster)?;
     Ok(bytes)
 }

@@ -17,7 +17,7 @@ pub enum LayersIntent {
     Select(usize),
 }
 
-fn sector_swatch(ui: &mut Ui, sector: Sector, theme: Theme) {
+pub fn sector_swatch(ui: &mut Ui, sector: Sector, theme: Theme) {
     let (rect, _) = ui.allocate_exact_size(vec2(18.0, 16.0), Sense::hover());
     let mut shapes = Vec::new();
     let marker = Marker {
@@ -33,7 +33,7 @@ fn sector_swatch(ui: &mut Ui, sector: Sector, theme: Theme) {
     ui.painter().extend(shapes);
 }
 
-fn corridor_swatch(ui: &mut Ui, kind: CorridorKind, theme: Theme) {
+pub fn corridor_swatch(ui: &mut Ui, kind: CorridorKind, theme: Theme) {
     let (rect, _) = ui.allocate_exact_size(vec2(28.0, 16.0), Sense::hover());
     let look = style::corridor_style(kind, theme);
     let (a, b) = (

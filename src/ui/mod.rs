@@ -1,8 +1,11 @@
 //! The egui side: the map view, the details and layers panels, and the painter of scenes.
 //! Panels return intents; `app.rs` applies them.
 
+pub mod deck_panel;
 pub mod details;
+pub mod export_panel;
 pub mod fonts;
 pub mod layers_panel;
 pub mod map_view;
 pub mod paint;
+pub mod presentation;

@@ -1,0 +1,216 @@
+//! The "Export view…" window and the background job that renders the file, so a 4K export
+//! never freezes the map.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use egui::Ui;
+
+use crate::data::Atlas;
+use crate::export::{self, ExportError, Format, Slide};
+use crate::scene::MapModel;
+
+/// The choices in the export window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportSettings {
+    pub format: Format,
+    pub size: [u32; 2],
+    pub scale: f32,
+    pub path: String,
+}
+
+impl Default for ExportSettings {
+    fn default() -> Self {
+        Self {
+            format: Format::Png,
+            size: [1920, 1080],
+            scale: 1.0,
+            path: default_export_path("map-view", "png"),
+        }
+    }
+}
+
+/// A file name in the user's pictures folder (or the current one), that does not overwrite.
+pub fn default_export_path(stem: &str, extension: &str) -> String {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let dir = home
+        .map(|h| h.join("Pictures"))
+        .filter(|p| p.is_dir())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut n = 1;
+    loop {
+        let candidate = dir.join(format!("sinokaz-{stem}-{n}.{extension}"));
+        if !candidate.exists() {
+            return candidate.display().to_string();
+        }
+        n += 1;
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum JobState {
+    Running(&'static str),
+    Done(String),
+    Failed(String),
+}
+
+/// A running export; the UI polls its state each frame.
+pub struct ExportJob {
+    pub state: Arc<Mutex<JobState>>,
+}
+
+impl ExportJob {
+    pub fn start(
+        atlas: Arc<Atlas>,
+        model: Arc<MapModel>,
+        slide: Slide,
+        settings: ExportSettings,
+        ctx: egui::Context,
+    ) -> Self {
+        let state = Arc::new(Mutex::new(JobState::Running("laying out")));
+        let shared = Arc::clone(&state);
+        std::thread::spawn(move || {
+            let set = |s: JobState| {
+                if let Ok(mut guard) = shared.lock() {
+                    *guard = s;
+                }
+                ctx.request_repaint();
+            };
+            let result = (|| -> Result<String, ExportError> {
+                let rendered =
+                    export::render_slide(&atlas, &model, &slide, settings.size, settings.scale);
+                let path = PathBuf::from(&settings.path);
+                let bytes = if settings.format == Format::Svg {
+                    rendered.svg.into_bytes()
+                } else {
+                    set(JobState::Running("rasterising"));
+                    export::svg_to_png(&rendered.svg, settings.size)?
+                };
+                set(JobState::Running("writing"));
+                export::write_atomic(&path, &bytes)?;
+                Ok(path.display().to_string())
+            })();
+            set(match result {
+                Ok(path) => JobState::Done(path),
+                Err(e) => JobState::Failed(e.to_string()),
+            });
+        });
+        Self { state }
+    }
+
+    pub fn state(&self) -> JobState {
+        self.state
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or(JobState::Failed("the export thread stopped".into()))
+    }
+}
+
+#[must_use]
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExportIntent {
+    Start,
+    Close,
+}
+
+pub fn export_window_ui(
+    ui: &mut Ui,
+    settings: &mut ExportSettings,
+    job: Option<&JobState>,
+) -> Option<ExportIntent> {
+    let mut intent = None;
+    ui.horizontal(|ui| {
+        ui.label("Format:");
+        for (format, label, extension) in [(Format::Png, "PNG", "png"), (Format::Svg, "SVG", "svg")]
+        {
+            if ui
+                .selectable_label(settings.format == format, label)
+                .clicked()
+                && settings.format != format
+            {
+                settings.format = format;
+                if let Some(stem) = settings
+                    .path
+                    .rsplit_once('.')
+                    .map(|(stem, _)| stem.to_owned())
+                {
+                    settings.path = format!("{stem}.{extension}");
+                }
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("Size:");
+        for (label, size, scale) in [
+            ("1920×1080", [1920, 1080], 1.0),
+            ("3840×2160 (2×)", [3840, 2160], 2.0),
+            ("1280×720", [1280, 720], 1.0),
+        ] {
+            if ui
+                .selectable_label(
+                    settings.size == size && (settings.scale - scale).abs() < f32::EPSILON,
+                    label,
+                )
+                .clicked()
+            {
+                settings.size = size;
+                settings.scale = scale;
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        let width = ui.label("Width");
+        ui.add(
+            egui::DragValue::new(&mut settings.size[0])
+                .range(64..=16384)
+                .suffix(" px"),
+        )
+        .labelled_by(width.id);
+        let height = ui.label("height");
+        ui.add(
+            egui::DragValue::new(&mut settings.size[1])
+                .range(64..=16384)
+                .suffix(" px"),
+        )
+        .labelled_by(height.id);
+        let scale = ui.label("scale");
+        ui.add(
+            egui::DragValue::new(&mut settings.scale)
+                .range(0.25..=8.0)
+                .speed(0.05),
+        )
+        .labelled_by(scale.id);
+    });
+    ui.horizontal(|ui| {
+        let file = ui.label("File:");
+        ui.add(egui::TextEdit::singleline(&mut settings.path).desired_width(360.0))
+            .labelled_by(file.id);
+    });
+    ui.separator();
+    let running = matches!(job, Some(JobState::Running(_)));
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!running, egui::Button::new("Export"))
+            .clicked()
+        {
+            intent = Some(ExportIntent::Start);
+        }
+        if ui.button("Close").clicked() {
+            intent = Some(ExportIntent::Close);
+        }
+        match job {
+            Some(JobState::Running(stage)) => {
+                ui.spinner();
+                ui.label(format!("Exporting: {stage}…"));
+            }
+            Some(JobState::Done(path)) => {
+                ui.label(format!("Saved {path}"));
+            }
+            Some(JobState::Failed(message)) => {
+                ui.colored_label(ui.visuals().error_fg_color, message);
+            }
+            None => {}
+        }
+    });
+    intent
+}

@@ -1,0 +1,107 @@
+//! Presentation mode: full screen, no panels, the slide's title, map, legend and sources; the
+//! arrow keys step through the deck.
+
+use egui::{RichText, Ui};
+
+use crate::data::{Atlas, CorridorKind, ItemKind, Sector};
+use crate::export::Slide;
+use crate::export::slide::{BASEMAP_CREDIT, data_date, visible_sources};
+use crate::scene::Scene;
+use crate::style::Theme;
+use crate::ui::layers_panel::{corridor_swatch, sector_swatch};
+
+#[must_use]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PresentationIntent {
+    Next,
+    Previous,
+    Leave,
+}
+
+/// Reads the keys of presentation mode.
+pub fn presentation_keys(ctx: &egui::Context) -> Option<PresentationIntent> {
+    ctx.input(|i| {
+        use egui::Key;
+        if i.key_pressed(Key::Escape) || i.key_pressed(Key::F11) {
+            Some(PresentationIntent::Leave)
+        } else if [Key::ArrowRight, Key::ArrowDown, Key::PageDown, Key::Space]
+            .iter()
+            .any(|&k| i.key_pressed(k))
+        {
+            Some(PresentationIntent::Next)
+        } else if [Key::ArrowLeft, Key::ArrowUp, Key::PageUp]
+            .iter()
+            .any(|&k| i.key_pressed(k))
+        {
+            Some(PresentationIntent::Previous)
+        } else {
+            None
+        }
+    })
+}
+
+pub fn title_ui(ui: &mut Ui, slide: &Slide, index: usize, count: usize) {
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&slide.title).size(28.0).strong());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.weak(format!(
+                "{} / {count} · ← → to move, Esc to leave",
+                index + 1
+            ));
+        });
+    });
+    if let Some(subtitle) = &slide.subtitle {
+        ui.label(RichText::new(subtitle).size(16.0).weak());
+    }
+    ui.add_space(4.0);
+}
+
+pub fn legend_ui(ui: &mut Ui, atlas: &Atlas, scene: Option<&Scene>, theme: Theme) {
+    ui.label(RichText::new("Legend").strong());
+    let Some(scene) = scene else { return };
+    let mut sectors: Vec<Sector> = Vec::new();
+    let mut corridors: Vec<CorridorKind> = Vec::new();
+    for &i in &scene.visible_items {
+        let p = &atlas.items[i].properties;
+        match (p.kind, p.corridor_kind) {
+            (ItemKind::Corridor, Some(kind)) if !corridors.contains(&kind) => corridors.push(kind),
+            (ItemKind::Corridor, _) => {}
+            _ if !sectors.contains(&p.sector) => sectors.push(p.sector),
+            _ => {}
+        }
+    }
+    sectors.sort_unstable();
+    corridors.sort_unstable();
+    for sector in sectors {
+        ui.horizontal(|ui| {
+            sector_swatch(ui, sector, theme);
+            ui.label(sector.label());
+        });
+    }
+    for kind in corridors {
+        ui.horizontal(|ui| {
+            corridor_swatch(ui, kind, theme);
+            ui.label(kind.label());
+        });
+    }
+}
+
+pub fn footer_ui(ui: &mut Ui, atlas: &Atlas, scene: Option<&Scene>) {
+    if let Some(scene) = scene {
+        let sources = visible_sources(atlas, scene);
+        ui.label(
+            RichText::new(format!("Sources: {}", sources.join("; ")))
+                .small()
+                .weak(),
+        );
+    }
+    ui.label(
+        RichText::new(format!(
+            "Sino-Kazakh Atlas · data from sources dated up to {} · {BASEMAP_CREDIT}",
+            data_date(atlas)
+        ))
+        .small()
+        .weak(),
+    );
+}
