@@ -296,6 +296,7 @@ fn scene_svg(out: &mut String, scene: &Scene) {
             match primitive {
                 Primitive::Fill(fill) => {
                     let d: Vec<String> = fill
+                        .area
                         .rings
                         .iter()
                         .map(|r| path_data(r.iter().map(|&p| px(p)), true))
@@ -716,7 +717,7 @@ fn inset_svg(
         } else {
             palette.land
         };
-        let rings = c.outline.for_scale(f64::INFINITY);
+        let rings = &c.lod.for_scale(f64::INFINITY).rings;
         let d: Vec<String> = rings
             .iter()
             .map(|r| path_data(r.iter().map(|&p| inset_view.to_px(p)), true))
@@ -745,6 +746,25 @@ fn inset_svg(
         min: origin,
         max: [origin[0] + w, origin[1] + h],
     }
+}
+
+fn cover_outside_frame(out: &mut String, layout: &Layout, page: Color) {
+    let [w, h] = layout.map_size;
+    let [x, y] = [0.0_f32, 0.0_f32];
+    let far = 100_000.0_f32;
+    let _ = writeln!(out, "<g id=\"frame-cover\" {}>", fill_attrs(page));
+    for [rx, ry, rw, rh] in [
+        [x - far, y - far, w + 2.0 * far, far],
+        [x - far, y + h, w + 2.0 * far, far],
+        [x - far, y, far, h],
+        [x + w, y, far, h],
+    ] {
+        let _ = writeln!(
+            out,
+            "<rect x=\"{rx:.1}\" y=\"{ry:.1}\" width=\"{rw:.1}\" height=\"{rh:.1}\"/>"
+        );
+    }
+    let _ = writeln!(out, "</g>");
 }
 
 /// The publishers (or titles) of the sources of the items in view, in item order, without repeats.
@@ -887,52 +907,18 @@ pub fn render_slide(
     let _ = writeln!(out, "<title>{}</title>", escape(&slide.title));
     let _ = writeln!(
         out,
-        "<defs><clipPath id=\"map-frame\"><rect x=\"0\" y=\"0\" width=\"{:.1}\" height=\"{:.1}\"/></clipPath></defs>",
-        layout.map_size[0], layout.map_size[1]
-    );
-    let _ = writeln!(
-        out,
         "<rect id=\"page\" x=\"0\" y=\"0\" width=\"{:.1}\" height=\"{:.1}\" {}/>",
         layout.size[0],
         layout.size[1],
         fill_attrs(colors.page)
     );
 
-    let _ = writeln!(out, "<g id=\"title\">");
-    text_element(
-        &mut out,
-        MARGIN,
-        16.0,
-        TextStyle {
-            size: 30.0,
-            color: colors.text,
-            halo: None,
-            bold: true,
-        },
-        &slide.title,
-    );
-    if let Some(subtitle) = &slide.subtitle {
-        text_element(
-            &mut out,
-            MARGIN,
-            52.0,
-            TextStyle {
-                size: 16.0,
-                color: colors.weak_text,
-                halo: None,
-                bold: false,
-            },
-            subtitle,
-        );
-    }
-    let _ = writeln!(out, "</g>");
-
     let _ = writeln!(
         out,
         "<g id=\"map\" transform=\"translate({:.1} {:.1})\">",
         layout.map_origin[0], layout.map_origin[1]
     );
-    let _ = writeln!(out, "<g clip-path=\"url(#map-frame)\">");
+    let _ = writeln!(out, "<g id=\"map-content\">");
     let _ = writeln!(
         out,
         "<rect id=\"sea\" x=\"0\" y=\"0\" width=\"{:.1}\" height=\"{:.1}\" {}/>",
@@ -969,6 +955,9 @@ pub fn render_slide(
     }
     scale_bar_svg(&mut out, model, &view, &colors);
     let _ = writeln!(out, "</g>");
+    // The map is not clipped (a clip path makes rasterisers render the whole map into an extra
+    // layer); bands of page colour around the frame hide what lies outside it instead.
+    cover_outside_frame(&mut out, &layout, colors.page);
     let _ = writeln!(
         out,
         "<rect x=\"0\" y=\"0\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" {}/>",
@@ -976,6 +965,34 @@ pub fn render_slide(
         layout.map_size[1],
         stroke_attrs(colors.panel_border, 1.0)
     );
+    let _ = writeln!(out, "</g>");
+    let _ = writeln!(out, "<g id=\"title\">");
+    text_element(
+        &mut out,
+        MARGIN,
+        16.0,
+        TextStyle {
+            size: 30.0,
+            color: colors.text,
+            halo: None,
+            bold: true,
+        },
+        &slide.title,
+    );
+    if let Some(subtitle) = &slide.subtitle {
+        text_element(
+            &mut out,
+            MARGIN,
+            52.0,
+            TextStyle {
+                size: 16.0,
+                color: colors.weak_text,
+                halo: None,
+                bold: false,
+            },
+            subtitle,
+        );
+    }
     let _ = writeln!(out, "</g>");
     inset_svg(&mut out, model, &view, &layout, slide.theme, &colors);
     legend_svg(&mut out, &rows, legend, slide.theme, &colors);

@@ -70,10 +70,9 @@ pub enum LinePattern {
 
 #[derive(Clone, Debug)]
 pub struct Fill {
-    /// Triangles for painters that fill meshes (egui).
-    pub mesh: Arc<Mesh2>,
-    /// The same shape as rings, for painters that fill paths with the even-odd rule (SVG).
-    pub rings: Arc<Vec<Path>>,
+    /// The area at the detail of this view: rings for path painters (SVG, even-odd rule) and
+    /// triangles for mesh painters (egui).
+    pub area: Arc<model::AreaLevel>,
     pub color: Color,
 }
 
@@ -230,8 +229,7 @@ pub fn build_scene(
     let is_focus = |code: &str| code == "KZ" || code == "CN";
     let fill = |area: &model::ProjectedArea, color: Color| {
         Primitive::Fill(Fill {
-            mesh: Arc::clone(area.fill.for_scale(km_per_px)),
-            rings: Arc::clone(area.outline.for_scale(km_per_px)),
+            area: Arc::clone(area.lod.for_scale(km_per_px)),
             color,
         })
     };
@@ -274,7 +272,7 @@ pub fn build_scene(
         for r in model.regions.iter().filter(|r| culling.intersects(r.bbox)) {
             push_outline(
                 out.group("region-borders"),
-                r.outline.for_scale(km_per_px),
+                &r.lod.for_scale(km_per_px).rings,
                 style::REGION_BORDER_PX,
                 palette.region_border,
             );
@@ -297,7 +295,7 @@ pub fn build_scene(
         {
             push_outline(
                 out.group("country-borders"),
-                c.outline.for_scale(km_per_px),
+                &c.lod.for_scale(km_per_px).rings,
                 style::COUNTRY_BORDER_PX,
                 palette.country_border,
             );
@@ -309,7 +307,7 @@ pub fn build_scene(
         {
             push_outline(
                 out.group("country-borders"),
-                c.outline.for_scale(km_per_px),
+                &c.lod.for_scale(km_per_px).rings,
                 style::FOCUS_BORDER_PX,
                 palette.focus_border,
             );

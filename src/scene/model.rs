@@ -1,7 +1,7 @@
 //! The map model: the atlas projected, triangulated, simplified into levels of detail and
 //! indexed, once when data loads, so that each frame only culls and picks a level.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use geo::{Area as _, InteriorPoint};
 use geo::{BoundingRect, Simplify, TriangulateEarcut};
@@ -18,27 +18,72 @@ pub struct Mesh2 {
 
 pub type Path = Arc<[[f64; 2]]>;
 
-/// Versions of one geometry at decreasing detail; `tolerance_km` is the Douglas–Peucker epsilon.
+/// One level of detail of an area: its rings for path painters, and its triangles for mesh
+/// painters, made on first use (exports never need them).
 #[derive(Debug)]
-pub struct Lod<T> {
-    levels: Vec<(f64, T)>,
+pub struct AreaLevel {
+    pub rings: Arc<Vec<Path>>,
+    mesh: OnceLock<Arc<Mesh2>>,
+    shape: geo::MultiPolygon<f64>,
 }
 
-impl<T> Lod<T> {
-    /// The coarsest level whose error stays under half a pixel at this scale.
-    pub fn for_scale(&self, km_per_px: f64) -> &T {
-        let budget = km_per_px * 0.5;
-        let mut chosen = &self.levels[0].1;
-        for (tolerance, level) in &self.levels {
-            if *tolerance <= budget {
-                chosen = level;
-            }
+impl AreaLevel {
+    fn new(shape: geo::MultiPolygon<f64>) -> Self {
+        let rings = shape
+            .0
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .filter(|r| r.0.len() >= 2)
+            .map(|r| r.coords().map(|c| [c.x, c.y]).collect::<Path>())
+            .collect();
+        Self {
+            rings: Arc::new(rings),
+            mesh: OnceLock::new(),
+            shape,
         }
-        chosen
     }
 
-    pub fn finest(&self) -> &T {
-        &self.levels[0].1
+    pub fn mesh(&self) -> &Arc<Mesh2> {
+        self.mesh.get_or_init(|| Arc::new(triangulate(&self.shape)))
+    }
+}
+
+/// Versions of one area at decreasing detail, each simplified (Douglas–Peucker, tolerance in
+/// km) the first time a view needs it: start-up pays only for the levels actually drawn.
+#[derive(Debug)]
+pub struct Lod {
+    source: geo::MultiPolygon<f64>,
+    levels: [(f64, OnceLock<Arc<AreaLevel>>); AREA_TOLERANCES_KM.len()],
+}
+
+impl Lod {
+    fn new(source: geo::MultiPolygon<f64>) -> Self {
+        Self {
+            source,
+            levels: AREA_TOLERANCES_KM.map(|t| (t, OnceLock::new())),
+        }
+    }
+
+    /// The coarsest level whose error stays within a pixel at this scale.
+    pub fn for_scale(&self, km_per_px: f64) -> &Arc<AreaLevel> {
+        let index = self
+            .levels
+            .iter()
+            .rposition(|(tolerance, _)| *tolerance <= km_per_px)
+            .unwrap_or(0);
+        let (tolerance, level) = &self.levels[index];
+        level.get_or_init(|| {
+            let shape = if *tolerance == 0.0 {
+                self.source.clone()
+            } else {
+                self.source.simplify(*tolerance)
+            };
+            Arc::new(AreaLevel::new(shape))
+        })
+    }
+
+    pub fn finest(&self) -> &Arc<AreaLevel> {
+        self.for_scale(0.0)
     }
 }
 
@@ -48,8 +93,7 @@ pub struct ProjectedArea {
     pub code: String,
     /// [min_x, min_y, max_x, max_y] in map km.
     pub bbox: [f64; 4],
-    pub fill: Lod<Arc<Mesh2>>,
-    pub outline: Lod<Arc<Vec<Path>>>,
+    pub lod: Lod,
     /// A point inside the largest polygon, where a label can go.
     pub label_at: [f64; 2],
     pub area_km2: f64,
@@ -308,39 +352,6 @@ fn project_area(area: &Area, projection: &Projection) -> ProjectedArea {
             })
             .collect(),
     );
-    let levels: Vec<geo::MultiPolygon<f64>> = AREA_TOLERANCES_KM
-        .iter()
-        .map(|&tolerance| {
-            if tolerance == 0.0 {
-                projected.clone()
-            } else {
-                projected.simplify(tolerance)
-            }
-        })
-        .collect();
-    let fill = Lod {
-        levels: AREA_TOLERANCES_KM
-            .iter()
-            .zip(&levels)
-            .map(|(&t, shape)| (t, Arc::new(triangulate(shape))))
-            .collect(),
-    };
-    let outline = Lod {
-        levels: AREA_TOLERANCES_KM
-            .iter()
-            .zip(&levels)
-            .map(|(&t, shape)| {
-                let paths = shape
-                    .0
-                    .iter()
-                    .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-                    .filter(|r| r.0.len() >= 2)
-                    .map(|r| r.coords().map(|c| [c.x, c.y]).collect::<Path>())
-                    .collect();
-                (t, Arc::new(paths))
-            })
-            .collect(),
-    };
     let bbox = projected
         .bounding_rect()
         .map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y]);
@@ -356,10 +367,9 @@ fn project_area(area: &Area, projection: &Projection) -> ProjectedArea {
         name: area.name.clone(),
         code: area.code.clone(),
         bbox,
-        fill,
-        outline,
         label_at,
         area_km2: projected.unsigned_area(),
+        lod: Lod::new(projected),
     }
 }
 

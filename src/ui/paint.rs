@@ -54,9 +54,9 @@ impl ScenePainter<'_> {
     fn fill(&self, fill: &Fill) -> Shape {
         let color = color32(fill.color);
         let mut mesh = Mesh::default();
-        mesh.indices.clone_from(&fill.mesh.indices);
-        mesh.vertices = fill
-            .mesh
+        let triangles = fill.area.mesh();
+        mesh.indices.clone_from(&triangles.indices);
+        mesh.vertices = triangles
             .vertices
             .iter()
             .map(|&p| Vertex {

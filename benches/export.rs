@@ -1,0 +1,50 @@
+//! Export speed: the overview slide at 3840×2160 PNG, whole process (load the bundled data,
+//! build the map model, lay out, rasterise, encode), and each stage on its own.
+//!
+//! Run: `cargo bench --bench export`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use sinokaz_atlas::data;
+use sinokaz_atlas::export::{self, Deck};
+use sinokaz_atlas::scene::MapModel;
+use sinokaz_atlas::spatial::Projection;
+
+const SIZE_4K: [u32; 2] = [3840, 2160];
+
+fn overview(deck: &Deck) -> &export::Slide {
+    deck.slide("overview")
+        .expect("the default deck has an overview slide")
+}
+
+fn benches(c: &mut Criterion) {
+    let deck = Deck::parse("default", export::deck::DEFAULT_DECK).expect("default deck");
+    let mut group = c.benchmark_group("export");
+    group.sample_size(10);
+    group.bench_function("export_4k", |b| {
+        b.iter(|| {
+            let atlas = data::bundled::load().expect("data");
+            let model = MapModel::build(&atlas, Projection::default());
+            let svg = export::render_slide(&atlas, &model, overview(&deck), SIZE_4K, 2.0).svg;
+            export::svg_to_png(&svg, SIZE_4K).expect("png")
+        });
+    });
+    group.bench_function("startup", |b| {
+        b.iter(|| {
+            let atlas = data::bundled::load().expect("data");
+            MapModel::build(&atlas, Projection::default())
+        });
+    });
+    let atlas = data::bundled::load().expect("data");
+    let model = MapModel::build(&atlas, Projection::default());
+    group.bench_function("stage_layout_svg", |b| {
+        b.iter(|| export::render_slide(&atlas, &model, overview(&deck), SIZE_4K, 2.0).svg)
+    });
+    let svg = export::render_slide(&atlas, &model, overview(&deck), SIZE_4K, 2.0).svg;
+    group.bench_function("stage_rasterise_encode", |b| {
+        b.iter(|| export::svg_to_png(&svg, SIZE_4K).expect("png"))
+    });
+    group.finish();
+}
+
+criterion_group!(export_benches, benches);
+criterion_main!(export_benches);
