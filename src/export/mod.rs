@@ -126,29 +126,35 @@ pub fn svg_to_png(svg: &str, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> 
     png
 }
 
-/// Renders the tree in horizontal bands, one per core, and joins them: rasterising is the
-/// costliest step of an export and the bands are independent.
+/// Renders the tree in horizontal bands, one per core, each straight into its slice of the
+/// output: rasterising is the costliest step of an export and the bands are independent.
 fn rasterise(tree: &resvg::usvg::Tree, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
+    let too_large = || ExportError::Raster("the size is too large".into());
     #[expect(clippy::cast_precision_loss, reason = "sizes are at most 16384")]
     let scale = [
         size_px[0] as f32 / tree.size().width(),
         size_px[1] as f32 / tree.size().height(),
     ];
-    let bands = std::thread::available_parallelism()
+    let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
-        .clamp(1, 8) as u32;
-    let band_height = size_px[1].div_ceil(bands);
-    let rendered: Vec<Result<Vec<u8>, ExportError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..bands)
-            .map(|band| {
-                let top = band * band_height;
-                let height = band_height.min(size_px[1].saturating_sub(top));
-                scope.spawn(move || -> Result<Vec<u8>, ExportError> {
-                    if height == 0 {
-                        return Ok(Vec::new());
-                    }
-                    let mut pixmap = resvg::tiny_skia::Pixmap::new(size_px[0], height)
-                        .ok_or_else(|| ExportError::Raster("the size is too large".into()))?;
+        .clamp(1, 8);
+    let row_bytes = size_px[0] as usize * 4;
+    let rows_per_band = (size_px[1] as usize).div_ceil(threads).max(1);
+    let mut rgba = vec![0_u8; row_bytes * size_px[1] as usize];
+    let results: Vec<Result<(), ExportError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = rgba
+            .chunks_mut(row_bytes * rows_per_band)
+            .enumerate()
+            .map(|(band, bytes)| {
+                scope.spawn(move || -> Result<(), ExportError> {
+                    #[expect(clippy::cast_possible_truncation, reason = "rows fit in u32")]
+                    let (top, rows) = (
+                        (band * rows_per_band) as u32,
+                        (bytes.len() / row_bytes) as u32,
+                    );
+                    let mut pixmap =
+                        resvg::tiny_skia::PixmapMut::from_bytes(bytes, size_px[0], rows)
+                            .ok_or_else(too_large)?;
                     #[expect(clippy::cast_precision_loss, reason = "sizes are at most 16384")]
                     let transform = resvg::tiny_skia::Transform::from_row(
                         scale[0],
@@ -158,8 +164,9 @@ fn rasterise(tree: &resvg::usvg::Tree, size_px: [u32; 2]) -> Result<Vec<u8>, Exp
                         0.0,
                         -(top as f32),
                     );
-                    resvg::render(tree, transform, &mut pixmap.as_mut());
-                    Ok(straight_rgba(&pixmap))
+                    resvg::render(tree, transform, &mut pixmap);
+                    demultiply(bytes);
+                    Ok(())
                 })
             })
             .collect();
@@ -171,24 +178,27 @@ fn rasterise(tree: &resvg::usvg::Tree, size_px: [u32; 2]) -> Result<Vec<u8>, Exp
             })
             .collect()
     });
-    let mut rgba = Vec::with_capacity(size_px[0] as usize * size_px[1] as usize * 4);
-    for band in rendered {
-        rgba.extend_from_slice(&band?);
-    }
+    results.into_iter().collect::<Result<Vec<()>, _>>()?;
     Ok(rgba)
 }
 
 /// tiny-skia keeps premultiplied alpha; PNG wants straight alpha. Opaque pixels (all of a slide
 /// but anti-aliased edges on a transparent page) are the same in both.
-fn straight_rgba(pixmap: &resvg::tiny_skia::Pixmap) -> Vec<u8> {
-    let mut rgba = pixmap.data().to_vec();
-    for (pixel, premultiplied) in rgba.chunks_exact_mut(4).zip(pixmap.pixels()) {
-        if pixel[3] != 255 {
-            let c = premultiplied.demultiply();
-            pixel.copy_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+fn demultiply(rgba: &mut [u8]) {
+    for pixel in rgba.chunks_exact_mut(4) {
+        let alpha = pixel[3];
+        if alpha != 255 && alpha != 0 {
+            for channel in &mut pixel[..3] {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "a premultiplied channel is at most alpha, so the result is at most 255"
+                )]
+                let straight =
+                    ((u16::from(*channel) * 255 + u16::from(alpha) / 2) / u16::from(alpha)) as u8;
+                *channel = straight;
+            }
         }
     }
-    rgba
 }
 
 /// Straight-alpha RGBA pixels to PNG bytes.

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use geo::{Area as _, InteriorPoint};
+use geo::{Area as _, Centroid, Contains, InteriorPoint};
 use geo::{BoundingRect, Simplify, TriangulateEarcut};
 
 use crate::data::{Area, Atlas, ItemGeometry, ItemKind};
@@ -359,10 +359,19 @@ fn project_area(area: &Area, projection: &Projection) -> ProjectedArea {
         .0
         .iter()
         .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()));
-    let label_at = largest.and_then(InteriorPoint::interior_point).map_or(
-        [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
-        |p| [p.x(), p.y()],
-    );
+    // The centroid is cheap and inside most shapes; only crescents and the like need the
+    // costlier interior point.
+    let label_at = largest
+        .and_then(|polygon| {
+            polygon
+                .centroid()
+                .filter(|c| polygon.contains(c))
+                .or_else(|| polygon.interior_point())
+        })
+        .map_or(
+            [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
+            |p| [p.x(), p.y()],
+        );
     ProjectedArea {
         name: area.name.clone(),
         code: area.code.clone(),
