@@ -2,7 +2,6 @@
 //! GeoJSON layers that `assets/basemap/build_basemap.py` writes.
 
 use geo::{Coord, LineString, MultiLineString, MultiPolygon, Point, Polygon};
-use serde_json::Value;
 
 use super::error::{LoadError, Problem};
 
@@ -56,38 +55,122 @@ pub struct BasemapSources<'a> {
     pub cities: (&'a str, &'a str),
 }
 
+/// A basemap layer as written by the build script. Deserialising straight into these types,
+/// rather than through `serde_json::Value`, roughly halves start-up parsing.
+#[derive(serde::Deserialize)]
+struct RawLayer {
+    #[serde(default)]
+    attribution: Option<String>,
+    features: Vec<RawFeature>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawFeature {
+    #[serde(default)]
+    properties: RawProperties,
+    geometry: RawGeometry,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct RawProperties {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    iso_a2: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    population: u64,
+}
+
+type Ring = Vec<[f64; 2]>;
+
+#[derive(serde::Deserialize)]
+#[serde(tag = "type", content = "coordinates")]
+enum RawGeometry {
+    Point([f64; 2]),
+    LineString(Ring),
+    MultiLineString(Vec<Ring>),
+    Polygon(Vec<Ring>),
+    MultiPolygon(Vec<Vec<Ring>>),
+}
+
+fn line_string(ring: Ring) -> LineString<f64> {
+    LineString::new(ring.into_iter().map(|[x, y]| Coord { x, y }).collect())
+}
+
+fn polygon(rings: Vec<Ring>) -> Option<Polygon<f64>> {
+    let mut rings = rings.into_iter().map(line_string);
+    let exterior = rings.next()?;
+    Some(Polygon::new(exterior, rings.collect()))
+}
+
+impl RawGeometry {
+    fn polygons(self) -> Option<MultiPolygon<f64>> {
+        match self {
+            Self::Polygon(rings) => Some(MultiPolygon::new(vec![polygon(rings)?])),
+            Self::MultiPolygon(polygons) => polygons
+                .into_iter()
+                .map(polygon)
+                .collect::<Option<Vec<_>>>()
+                .map(MultiPolygon::new),
+            _ => None,
+        }
+    }
+
+    fn lines(self) -> Option<MultiLineString<f64>> {
+        match self {
+            Self::LineString(ring) => Some(MultiLineString::new(vec![line_string(ring)])),
+            Self::MultiLineString(rings) => Some(MultiLineString::new(
+                rings.into_iter().map(line_string).collect(),
+            )),
+            _ => None,
+        }
+    }
+}
+
 pub fn parse_basemap(sources: &BasemapSources<'_>) -> Result<Basemap, LoadError> {
-    let mut attributions = Vec::new();
-    let mut layer = |(file, text): (&str, &str)| -> Result<Vec<Value>, LoadError> {
-        let mut root: Value =
-            serde_json::from_str(text).map_err(|e| LoadError::syntax(file, &e))?;
-        if let Some(a) = root.get("attribution").and_then(Value::as_str)
-            && !attributions.iter().any(|x: &String| x == a)
+    let mut attributions: Vec<String> = Vec::new();
+    let mut layer = |(file, text): (&str, &str)| -> Result<Vec<RawFeature>, LoadError> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let layer: RawLayer = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            let field = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                LoadError::syntax(file, &inner)
+            } else {
+                LoadError::Invalid {
+                    file: file.to_owned(),
+                    problems: vec![Problem {
+                        feature_index: None,
+                        id: None,
+                        field,
+                        message: inner.to_string(),
+                    }],
+                }
+            }
+        })?;
+        if let Some(a) = layer.attribution
+            && !attributions.contains(&a)
         {
-            attributions.push(a.to_owned());
+            attributions.push(a);
         }
-        match root.get_mut("features").map(Value::take) {
-            Some(Value::Array(features)) => Ok(features),
-            _ => Err(LoadError::Invalid {
-                file: file.to_owned(),
-                problems: vec![Problem {
-                    feature_index: None,
-                    id: None,
-                    field: "features".into(),
-                    message: "expected an array of features".into(),
-                }],
-            }),
-        }
+        Ok(layer.features)
     };
-    let areas = |file: &str, features: Vec<Value>, code_key: &str| {
+    let areas = |file: &str, features: Vec<RawFeature>, by_country: bool| {
         features
             .into_iter()
             .enumerate()
             .map(|(i, f)| {
-                let shape = polygons(&f["geometry"]).ok_or_else(|| bad_geometry(file, i))?;
+                let shape = f.geometry.polygons().ok_or_else(|| bad_geometry(file, i))?;
+                let code = if by_country {
+                    f.properties.country
+                } else {
+                    f.properties.iso_a2
+                };
                 Ok(Area {
-                    name: string(&f["properties"]["name"]),
-                    code: string(&f["properties"][code_key]),
+                    name: f.properties.name,
+                    code,
                     shape,
                 })
             })
@@ -97,32 +180,35 @@ pub fn parse_basemap(sources: &BasemapSources<'_>) -> Result<Basemap, LoadError>
     let countries_detailed = areas(
         sources.countries_detailed.0,
         layer(sources.countries_detailed)?,
-        "iso_a2",
+        false,
     )?;
     let countries_coarse = areas(
         sources.countries_coarse.0,
         layer(sources.countries_coarse)?,
-        "iso_a2",
+        false,
     )?;
-    let regions = areas(sources.regions.0, layer(sources.regions)?, "country")?;
-    let lakes = areas(sources.lakes.0, layer(sources.lakes)?, "name")?;
+    let regions = areas(sources.regions.0, layer(sources.regions)?, true)?;
+    let lakes = areas(sources.lakes.0, layer(sources.lakes)?, false)?;
     let rivers = layer(sources.rivers)?
         .into_iter()
         .enumerate()
-        .map(|(i, f)| lines(&f["geometry"]).ok_or_else(|| bad_geometry(sources.rivers.0, i)))
+        .map(|(i, f)| {
+            f.geometry
+                .lines()
+                .ok_or_else(|| bad_geometry(sources.rivers.0, i))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let cities = layer(sources.cities)?
         .into_iter()
         .enumerate()
         .map(|(i, f)| {
-            let c = &f["geometry"]["coordinates"];
-            let (Some(lon), Some(lat)) = (c[0].as_f64(), c[1].as_f64()) else {
+            let RawGeometry::Point([lon, lat]) = f.geometry else {
                 return Err(bad_geometry(sources.cities.0, i));
             };
             Ok(City {
-                name: string(&f["properties"]["name"]),
-                country: string(&f["properties"]["country"]),
-                population: f["properties"]["population"].as_u64().unwrap_or(0),
+                name: f.properties.name,
+                country: f.properties.country,
+                population: f.properties.population,
                 lon_lat: Point::new(lon, lat),
             })
         })
@@ -138,10 +224,6 @@ pub fn parse_basemap(sources: &BasemapSources<'_>) -> Result<Basemap, LoadError>
     })
 }
 
-fn string(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
-}
-
 fn bad_geometry(file: &str, index: usize) -> LoadError {
     LoadError::Invalid {
         file: file.to_owned(),
@@ -151,53 +233,5 @@ fn bad_geometry(file: &str, index: usize) -> LoadError {
             field: "geometry".into(),
             message: "expected valid coordinates of the layer's geometry type".into(),
         }],
-    }
-}
-
-fn ring(v: &Value) -> Option<LineString<f64>> {
-    v.as_array()?
-        .iter()
-        .map(|p| {
-            Some(Coord {
-                x: p.get(0)?.as_f64()?,
-                y: p.get(1)?.as_f64()?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()
-        .map(LineString::new)
-}
-
-fn polygon(v: &Value) -> Option<Polygon<f64>> {
-    let mut rings = v.as_array()?.iter().map(ring);
-    let exterior = rings.next()??;
-    let interiors = rings.collect::<Option<Vec<_>>>()?;
-    Some(Polygon::new(exterior, interiors))
-}
-
-fn polygons(geometry: &Value) -> Option<MultiPolygon<f64>> {
-    let coordinates = &geometry["coordinates"];
-    match geometry["type"].as_str()? {
-        "Polygon" => Some(MultiPolygon::new(vec![polygon(coordinates)?])),
-        "MultiPolygon" => coordinates
-            .as_array()?
-            .iter()
-            .map(polygon)
-            .collect::<Option<Vec<_>>>()
-            .map(MultiPolygon::new),
-        _ => None,
-    }
-}
-
-fn lines(geometry: &Value) -> Option<MultiLineString<f64>> {
-    let coordinates = &geometry["coordinates"];
-    match geometry["type"].as_str()? {
-        "LineString" => Some(MultiLineString::new(vec![ring(coordinates)?])),
-        "MultiLineString" => coordinates
-            .as_array()?
-            .iter()
-            .map(ring)
-            .collect::<Option<Vec<_>>>()
-            .map(MultiLineString::new),
-        _ => None,
     }
 }
