@@ -301,3 +301,27 @@ fn the_trade_figures_that_disagree_are_both_kept() {
             && events.iter().any(|d| d.starts_with("2024"))
     );
 }
+
+#[test]
+fn corridor_kilometres_are_split_between_the_countries_they_cross() {
+    let atlas = atlas();
+    let index = atlas
+        .item_index("china-europe-railway-northern-corridor")
+        .expect("the northern rail corridor");
+    let Some(ItemGeometry::Lines(lines)) = &atlas.items[index].geometry else {
+        panic!("a line")
+    };
+    let per_country = measure::km_per_country(lines, &atlas.basemap.countries_detailed);
+    let km = |name: &str| {
+        per_country
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(0.0, |(_, km)| *km)
+    };
+    // Xi'an to Moscow through Alashankou, Astana and Petropavl crosses three countries.
+    for country in ["China", "Kazakhstan", "Russia"] {
+        assert!(km(country) > 500.0, "{country}: {per_country:?}");
+    }
+    let total: f64 = per_country.iter().map(|(_, km)| km).sum();
+    assert!((total - measure::geodesic_length_km(lines)).abs() < 1.0);
+}
