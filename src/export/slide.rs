@@ -185,7 +185,7 @@ fn text_element(out: &mut String, x: f32, top: f32, style: TextStyle, text: &str
     let baseline = top + size * 0.93;
     let halo = halo.map_or(String::new(), |h| {
         format!(
-            " {} stroke-linejoin=\"round\" paint-order=\"stroke\"",
+            " {} stroke-linejoin=\"miter\" stroke-miterlimit=\"2\" paint-order=\"stroke\"",
             stroke_attrs(h, 3.0)
         )
     });
