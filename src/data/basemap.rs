@@ -3,7 +3,7 @@
 
 use geo::{Coord, LineString, MultiLineString, MultiPolygon, Point, Polygon};
 
-use super::error::{LoadError, Problem};
+use super::error::{LoadError, Problem, deserialize_json};
 
 /// A named polygon layer entry: a country (code = ISO alpha-2) or a region (code = its country).
 #[derive(Clone, Debug)]
@@ -132,24 +132,7 @@ impl RawGeometry {
 pub fn parse_basemap(sources: &BasemapSources<'_>) -> Result<Basemap, LoadError> {
     let mut attributions: Vec<String> = Vec::new();
     let mut layer = |(file, text): (&str, &str)| -> Result<Vec<RawFeature>, LoadError> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let layer: RawLayer = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-            let field = e.path().to_string();
-            let inner = e.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
-                LoadError::syntax(file, &inner)
-            } else {
-                LoadError::Invalid {
-                    file: file.to_owned(),
-                    problems: vec![Problem {
-                        feature_index: None,
-                        id: None,
-                        field,
-                        message: inner.to_string(),
-                    }],
-                }
-            }
-        })?;
+        let layer: RawLayer = deserialize_json(file, text)?;
         if let Some(a) = layer.attribution
             && !attributions.contains(&a)
         {

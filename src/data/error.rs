@@ -66,6 +66,31 @@ fn list(problems: &[Problem]) -> String {
         .join("\n")
 }
 
+/// Deserialises a whole JSON document, naming the field path of any type error.
+pub fn deserialize_json<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<T, LoadError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            LoadError::syntax(file, &inner)
+        } else {
+            LoadError::Invalid {
+                file: file.to_owned(),
+                problems: vec![Problem {
+                    feature_index: None,
+                    id: None,
+                    field,
+                    message: inner.to_string(),
+                }],
+            }
+        }
+    })
+}
+
 impl LoadError {
     pub fn syntax(file: &str, error: &serde_json::Error) -> Self {
         Self::Syntax {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::error::{LoadError, Problem};
+use super::error::{LoadError, Problem, deserialize_json};
 use super::model::Source;
 
 /// One value as one source states it. Claims with the same `topic` are alternatives that
@@ -65,24 +65,7 @@ impl FigureBook {
 }
 
 pub fn parse_figures(file: &str, text: &str) -> Result<FigureBook, LoadError> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let book: FigureBook = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            LoadError::syntax(file, &inner)
-        } else {
-            LoadError::Invalid {
-                file: file.to_owned(),
-                problems: vec![Problem {
-                    feature_index: None,
-                    id: None,
-                    field: path,
-                    message: format!("{inner}"),
-                }],
-            }
-        }
-    })?;
+    let book: FigureBook = deserialize_json(file, text)?;
     let mut problems = Vec::new();
     for (i, claim) in book.claims.iter().enumerate() {
         if !claim.source.url.starts_with("http") {

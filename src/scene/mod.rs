@@ -819,82 +819,86 @@ fn push_graticule(
         * step
         + step)
         .min(85.0);
-    let stroke = |path: Vec<[f64; 2]>| {
-        Primitive::Stroke(Stroke {
-            path: path.into(),
-            width_px: style::GRATICULE_PX,
-            color: palette.graticule,
-            pattern: LinePattern::Solid,
-            ticks: false,
-        })
-    };
     let mut labels = Vec::new();
-    let sample = 0.5_f64;
-    let mut lon = lon_min;
-    while lon <= lon_max + 1e-9 {
-        let n = ((lat_max - lat_min) / sample).ceil().max(1.0);
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "n is a small positive count"
-        )]
-        let path: Vec<[f64; 2]> = (0..=n as usize)
-            .map(|k| {
-                #[expect(clippy::cast_precision_loss, reason = "k is a small count")]
-                let lat = lat_min + (lat_max - lat_min) * (k as f64) / n;
-                p.project(lon, lat)
-            })
-            .collect();
-        if let Some(x) = crossing(&path, 1, view.min[1] + 14.0 * km_per_px) {
-            let text = degrees(lon, 'E', 'W');
-            let px = view.to_px([x, view.min[1]]);
-            let size = estimate_size_px(&text, style::GRATICULE_LABEL_PX);
-            if px[0] > size[0] && px[0] < view.size_px[0] - size[0] {
+    // Meridians (fixed longitude) are labelled where they cross the bottom edge, parallels
+    // (fixed latitude) where they cross the left edge.
+    for meridians in [true, false] {
+        let (fixed_range, along_range) = if meridians {
+            ((lon_min, lon_max), (lat_min, lat_max))
+        } else {
+            ((lat_min, lat_max), (lon_min, lon_max))
+        };
+        let mut fixed = fixed_range.0;
+        while fixed <= fixed_range.1 + 1e-9 {
+            let path = graticule_line(p, fixed, along_range, meridians);
+            let label = if meridians {
+                crossing(&path, 1, view.min[1] + 14.0 * km_per_px).and_then(|x| {
+                    let text = degrees(fixed, 'E', 'W');
+                    let px = view.to_px([x, view.min[1]]);
+                    let size = estimate_size_px(&text, style::GRATICULE_LABEL_PX);
+                    (px[0] > size[0] && px[0] < view.size_px[0] - size[0]).then(|| {
+                        (
+                            text,
+                            [px[0] - size[0] / 2.0, view.size_px[1] - size[1] - 1.0],
+                        )
+                    })
+                })
+            } else {
+                crossing(&path, 0, view.min[0] + 2.0 * km_per_px).and_then(|y| {
+                    let text = degrees(fixed, 'N', 'S');
+                    let px = view.to_px([view.min[0], y]);
+                    let size = estimate_size_px(&text, style::GRATICULE_LABEL_PX);
+                    (px[1] > size[1] * 2.0 && px[1] < view.size_px[1] - size[1] * 2.0)
+                        .then(|| (text, [2.0, px[1] - size[1] / 2.0]))
+                })
+            };
+            if let Some((text, top_left_px)) = label {
                 labels.push(Label {
                     text,
-                    top_left_px: [px[0] - size[0] / 2.0, view.size_px[1] - size[1] - 1.0],
+                    top_left_px,
                     size_px: style::GRATICULE_LABEL_PX,
                     color: palette.graticule_label,
                     halo: palette.label_halo,
                 });
             }
+            out.push(Primitive::Stroke(Stroke {
+                path: path.into(),
+                width_px: style::GRATICULE_PX,
+                color: palette.graticule,
+                pattern: LinePattern::Solid,
+                ticks: false,
+            }));
+            fixed += step;
         }
-        out.push(stroke(path));
-        lon += step;
-    }
-    let mut lat = lat_min;
-    while lat <= lat_max + 1e-9 {
-        let n = ((lon_max - lon_min) / sample).ceil().max(1.0);
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "n is a small positive count"
-        )]
-        let path: Vec<[f64; 2]> = (0..=n as usize)
-            .map(|k| {
-                #[expect(clippy::cast_precision_loss, reason = "k is a small count")]
-                let lon = lon_min + (lon_max - lon_min) * (k as f64) / n;
-                p.project(lon, lat)
-            })
-            .collect();
-        if let Some(y) = crossing(&path, 0, view.min[0] + 2.0 * km_per_px) {
-            let text = degrees(lat, 'N', 'S');
-            let px = view.to_px([view.min[0], y]);
-            let size = estimate_size_px(&text, style::GRATICULE_LABEL_PX);
-            if px[1] > size[1] * 2.0 && px[1] < view.size_px[1] - size[1] * 2.0 {
-                labels.push(Label {
-                    text,
-                    top_left_px: [2.0, px[1] - size[1] / 2.0],
-                    size_px: style::GRATICULE_LABEL_PX,
-                    color: palette.graticule_label,
-                    halo: palette.label_halo,
-                });
-            }
-        }
-        out.push(stroke(path));
-        lat += step;
     }
     labels
+}
+
+/// A meridian (`fixed` longitude) or parallel (`fixed` latitude) over `along`, sampled every
+/// half degree so it curves as the projection bends it.
+fn graticule_line(
+    projection: &crate::spatial::Projection,
+    fixed: f64,
+    along: (f64, f64),
+    meridian: bool,
+) -> Vec<[f64; 2]> {
+    let n = ((along.1 - along.0) / 0.5).ceil().max(1.0);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "n is a small positive count"
+    )]
+    (0..=n as usize)
+        .map(|k| {
+            #[expect(clippy::cast_precision_loss, reason = "k is a small count")]
+            let t = along.0 + (along.1 - along.0) * (k as f64) / n;
+            if meridian {
+                projection.project(fixed, t)
+            } else {
+                projection.project(t, fixed)
+            }
+        })
+        .collect()
 }
 
 /// Where a path crosses the line `coordinate[axis] == value`: the other coordinate there.
