@@ -28,6 +28,23 @@ fn benches(c: &mut Criterion) {
             export::svg_to_png(&svg, SIZE_4K).expect("png")
         });
     });
+    // The naive baseline: the same slide with every area at full 1:10m detail.
+    group.bench_function("export_4k_naive_full_detail", |b| {
+        b.iter(|| {
+            let atlas = data::bundled::load().expect("data");
+            let model = MapModel::build(&atlas, Projection::default());
+            let svg = export::slide::render_slide_at_detail(
+                &atlas,
+                &model,
+                overview(&deck),
+                SIZE_4K,
+                2.0,
+                true,
+            )
+            .svg;
+            export::svg_to_png(&svg, SIZE_4K).expect("png")
+        });
+    });
     group.bench_function("startup", |b| {
         b.iter(|| {
             let atlas = data::bundled::load().expect("data");

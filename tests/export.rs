@@ -267,3 +267,57 @@ fn a_deck_survives_a_save_and_reopen() {
     assert_eq!(reopened, deck);
     std::fs::remove_file(&path).ok();
 }
+
+/// The levels of detail may move an outline by at most about a pixel: every pixel of the
+/// simplified slide must match the full-detail slide somewhere within one pixel of it.
+#[test]
+fn simplified_geometry_stays_within_a_pixel_of_full_detail() {
+    let atlas = data::bundled::load().expect("data");
+    let model = MapModel::build(&atlas, Projection::default());
+    let deck = default_deck();
+    let size = [1280, 720];
+    for name in ["overview", "border"] {
+        let slide = deck.slide(name).expect("slide");
+        let render = |full| {
+            let svg =
+                export::slide::render_slide_at_detail(&atlas, &model, slide, size, 1.0, full).svg;
+            let png = export::svg_to_png(&svg, size).expect("renders");
+            let path = std::env::temp_dir().join(format!(
+                "sinokaz-detail-{name}-{full}-{}.png",
+                std::process::id()
+            ));
+            std::fs::write(&path, png).expect("write");
+            let pixels = decode_png(&path).2;
+            std::fs::remove_file(&path).ok();
+            pixels
+        };
+        let (simplified, full) = (render(false), render(true));
+        assert_ne!(
+            simplified, full,
+            "{name}: the levels of detail changed nothing, so this test tests nothing"
+        );
+        let (w, h) = (size[0] as usize, size[1] as usize);
+        fn pixel(img: &[u8], w: usize, x: usize, y: usize) -> &[u8] {
+            &img[(y * w + x) * 4..(y * w + x) * 4 + 3]
+        }
+        let close = |a: &[u8], b: &[u8]| a.iter().zip(b).all(|(p, q)| p.abs_diff(*q) <= 40);
+        let mut far = 0;
+        for y in 1..h - 1 {
+            for x in 1..w - 1 {
+                let here = pixel(&simplified, w, x, y);
+                if close(here, pixel(&full, w, x, y)) {
+                    continue;
+                }
+                let near = (y - 1..=y + 1)
+                    .any(|ny| (x - 1..=x + 1).any(|nx| close(here, pixel(&full, w, nx, ny))));
+                if !near {
+                    far += 1;
+                }
+            }
+        }
+        assert!(
+            far <= w * h / 2000,
+            "{name}: {far} pixels differ by more than a pixel's shift"
+        );
+    }
+}

@@ -839,6 +839,19 @@ pub fn render_slide(
     size_px: [u32; 2],
     scale: f32,
 ) -> RenderedSlide {
+    render_slide_at_detail(atlas, model, slide, size_px, scale, false)
+}
+
+/// As [`render_slide`]; with `full_detail` every area is drawn at its finest geometry, the naive
+/// way the benchmarks measure against.
+pub fn render_slide_at_detail(
+    atlas: &Atlas,
+    model: &MapModel,
+    slide: &Slide,
+    size_px: [u32; 2],
+    scale: f32,
+    full_detail: bool,
+) -> RenderedSlide {
     let layout = Layout::new(size_px, scale);
     let colors = slide_colors(slide.theme);
     let view = slide_view(model, &slide.view, layout.map_size);
@@ -859,6 +872,7 @@ pub fn render_slide(
             selected,
             hovered: None,
             reserved_px: &[],
+            full_detail,
         },
     );
     let rows = legend_rows(atlas, &first_pass);
@@ -895,6 +909,7 @@ pub fn render_slide(
             selected,
             hovered: None,
             reserved_px: &reserved,
+            full_detail,
         },
     );
 

@@ -167,6 +167,9 @@ pub struct SceneOptions<'a> {
     /// Screen areas (pixels from the view's top-left) that labels must keep clear, such as a
     /// slide's legend box.
     pub reserved_px: &'a [labels::ScreenBox],
+    /// Draw every area at its finest detail and the 1:10m countries at every scale: the naive
+    /// way, kept as the baseline the benchmarks compare against.
+    pub full_detail: bool,
 }
 
 /// The layers of a scene, in paint order; exports group their output by these names.
@@ -221,7 +224,10 @@ pub fn build_scene(
     let mut out = Groups::default();
     let mut visible_items = Vec::new();
 
-    let countries = if km_per_px < model::DETAILED_COUNTRIES_BELOW_KM_PER_PX {
+    // The scale that picks levels of detail: 0 selects the finest.
+    let lod_scale = if options.full_detail { 0.0 } else { km_per_px };
+    let countries = if options.full_detail || km_per_px < model::DETAILED_COUNTRIES_BELOW_KM_PER_PX
+    {
         &model.countries_detailed
     } else {
         &model.countries_coarse
@@ -229,7 +235,7 @@ pub fn build_scene(
     let is_focus = |code: &str| code == "KZ" || code == "CN";
     let fill = |area: &model::ProjectedArea, color: Color| {
         Primitive::Fill(Fill {
-            area: Arc::clone(area.lod.for_scale(km_per_px)),
+            area: Arc::clone(area.lod.for_scale(lod_scale)),
             color,
         })
     };
@@ -272,7 +278,7 @@ pub fn build_scene(
         for r in model.regions.iter().filter(|r| culling.intersects(r.bbox)) {
             push_outline(
                 out.group("region-borders"),
-                &r.lod.for_scale(km_per_px).rings,
+                &r.lod.for_scale(lod_scale).rings,
                 style::REGION_BORDER_PX,
                 palette.region_border,
             );
@@ -295,7 +301,7 @@ pub fn build_scene(
         {
             push_outline(
                 out.group("country-borders"),
-                &c.lod.for_scale(km_per_px).rings,
+                &c.lod.for_scale(lod_scale).rings,
                 style::COUNTRY_BORDER_PX,
                 palette.country_border,
             );
@@ -307,7 +313,7 @@ pub fn build_scene(
         {
             push_outline(
                 out.group("country-borders"),
-                &c.lod.for_scale(km_per_px).rings,
+                &c.lod.for_scale(lod_scale).rings,
                 style::FOCUS_BORDER_PX,
                 palette.focus_border,
             );
@@ -978,6 +984,7 @@ mod tests {
                     selected: None,
                     hovered: None,
                     reserved_px: &[],
+                    full_detail: false,
                 },
             )
         };
@@ -1013,6 +1020,7 @@ mod tests {
                 selected: None,
                 hovered: None,
                 reserved_px: &[],
+                full_detail: false,
             },
         );
         assert_eq!(
@@ -1035,6 +1043,7 @@ mod tests {
                 selected: None,
                 hovered: None,
                 reserved_px: &[],
+                full_detail: false,
             },
         );
         let halos: Vec<_> = scene
@@ -1074,6 +1083,7 @@ mod tests {
                 selected: None,
                 hovered: None,
                 reserved_px: &[],
+                full_detail: false,
             },
         );
         assert!(scene.labels().any(|l| l.text == "Refinery"));

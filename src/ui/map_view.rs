@@ -59,6 +59,7 @@ impl PlotItem for MapLayer<'_> {
             selected: self.inputs.selected,
             hovered: self.inputs.hovered,
             reserved_px: &[],
+            full_detail: false,
         };
         let scene = scene::build_scene(self.inputs.atlas, self.inputs.model, view, &options);
         ScenePainter {
