@@ -390,6 +390,16 @@ impl AtlasApp {
                     set_bounds,
                 };
                 let response = map_view_ui(ui, &inputs);
+                if let (Some(scene), Some(rect)) = (&response.scene, response.screen_rect) {
+                    presentation::annotations_ui(
+                        ui.painter(),
+                        rect,
+                        scene,
+                        &self.model,
+                        &slide.annotations,
+                        theme,
+                    );
+                }
                 self.last_scene = response.scene;
                 self.last_map_rect = response.screen_rect;
             });

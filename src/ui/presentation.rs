@@ -4,9 +4,9 @@
 use egui::{RichText, Ui};
 
 use crate::data::{Atlas, CorridorKind, ItemKind, Sector};
-use crate::export::Slide;
 use crate::export::slide::{BASEMAP_CREDIT, data_date, visible_sources};
-use crate::scene::Scene;
+use crate::export::{Annotation, Slide};
+use crate::scene::{MapModel, Scene};
 use crate::style::Theme;
 use crate::ui::layers_panel::{corridor_swatch, sector_swatch};
 
@@ -104,4 +104,42 @@ pub fn footer_ui(ui: &mut Ui, atlas: &Atlas, scene: Option<&Scene>) {
         .small()
         .weak(),
     );
+}
+
+/// The slide's text annotations over the map, as the exported slide draws them.
+pub fn annotations_ui(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    scene: &Scene,
+    model: &MapModel,
+    annotations: &[Annotation],
+    theme: Theme,
+) {
+    let palette = crate::style::palette(theme);
+    let (text_color, halo) = (
+        crate::ui::paint::color32(palette.site_label),
+        crate::ui::paint::color32(palette.label_halo),
+    );
+    for annotation in annotations {
+        let [x, y] = scene.view.to_px(
+            model
+                .projection
+                .project(annotation.lon_lat[0], annotation.lon_lat[1]),
+        );
+        let at = rect.min + egui::vec2(x, y);
+        if !rect.contains(at) {
+            continue;
+        }
+        painter.circle(at, 3.5, text_color, egui::Stroke::new(1.5, halo));
+        let galley = painter.layout_no_wrap(
+            annotation.text.clone(),
+            egui::FontId::proportional(15.0),
+            text_color,
+        );
+        let pos = at + egui::vec2(8.0, -galley.size().y / 2.0);
+        for (dx, dy) in [(-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0)] {
+            painter.galley_with_override_text_color(pos + egui::vec2(dx, dy), galley.clone(), halo);
+        }
+        painter.galley(pos, galley, text_color);
+    }
 }
