@@ -232,7 +232,7 @@ impl AtlasApp {
                     set_bounds: self.pending_bounds.take(),
                 };
                 let response = map_view_ui(ui, &inputs);
-                self.apply_map_response(response);
+                self.apply_map_response(ui.ctx(), response);
             });
         self.load_errors_ui(ui.ctx());
         self.export_window(ui.ctx());
@@ -573,11 +573,12 @@ impl AtlasApp {
         ]);
     }
 
-    fn apply_map_response(&mut self, response: MapResponse) {
+    fn apply_map_response(&mut self, ctx: &egui::Context, response: MapResponse) {
         if response.hovered != self.hovered {
             self.hovered = response.hovered;
-            // The hover highlight is drawn by the scene, so it needs one more frame.
-            // (egui repaints on pointer movement already; this covers the highlight change.)
+            // The scene of this frame was painted before the pick: draw once more so the hover
+            // highlight shows even when the pointer stops on the item.
+            ctx.request_repaint();
         }
         self.pointer_lon_lat = response.pointer_lon_lat;
         if let Some(clicked) = response.clicked {

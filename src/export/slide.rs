@@ -860,23 +860,8 @@ pub fn render_slide_at_detail(
         .as_deref()
         .and_then(|id| atlas.item_index(id));
 
-    // Boxes the map labels must keep clear: the legend (sized from a first pass), the inset, the
-    // scale bar and the annotations.
-    let first_pass = scene::build_scene(
-        atlas,
-        model,
-        view,
-        &SceneOptions {
-            theme: slide.theme,
-            layers: &slide.layers,
-            selected,
-            hovered: None,
-            reserved_px: &[],
-            full_detail,
-        },
-    );
-    let rows = legend_rows(atlas, &first_pass);
-    let legend = legend_box(rows.len(), &layout);
+    // Boxes the map labels must keep clear: the scale bar and the annotations. The legend and
+    // the inset sit in their own column beside the map.
     let scale_box = ScreenBox {
         min: [0.0, layout.map_size[1] - 46.0],
         max: [260.0, layout.map_size[1]],
@@ -912,6 +897,8 @@ pub fn render_slide_at_detail(
             full_detail,
         },
     );
+    let rows = legend_rows(atlas, &scene);
+    let legend = legend_box(rows.len(), &layout);
 
     let mut out = String::new();
     let _ = writeln!(

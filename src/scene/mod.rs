@@ -959,6 +959,18 @@ mod tests {
         (atlas, model)
     }
 
+    fn light_scene(atlas: &Atlas, model: &MapModel, view: View, layers: &Layers) -> Scene {
+        let options = SceneOptions {
+            theme: Theme::Light,
+            layers,
+            selected: None,
+            hovered: None,
+            reserved_px: &[],
+            full_detail: false,
+        };
+        build_scene(atlas, model, view, &options)
+    }
+
     fn whole_view(model: &MapModel) -> View {
         let b = model.bbox_of_lon_lat(45.0, 38.0, 80.0, 50.0);
         View {
@@ -973,21 +985,7 @@ mod tests {
         let (atlas, model) = fixture();
         let view = whole_view(&model);
         let mut layers = Layers::default();
-        let options = |layers: &Layers| {
-            build_scene(
-                &atlas,
-                &model,
-                view,
-                &SceneOptions {
-                    theme: Theme::Light,
-                    layers,
-                    selected: None,
-                    hovered: None,
-                    reserved_px: &[],
-                    full_detail: false,
-                },
-            )
-        };
+        let options = |layers: &Layers| light_scene(&atlas, &model, view, layers);
         assert_eq!(options(&layers).visible_items, vec![0, 1, 2]);
         Layers::set(&mut layers.hidden_sectors, Sector::Energy, false);
         let scene = options(&layers);
@@ -1010,19 +1008,7 @@ mod tests {
             max: [b[2], b[3]],
             size_px: [800.0, 800.0],
         };
-        let scene = build_scene(
-            &atlas,
-            &model,
-            view,
-            &SceneOptions {
-                theme: Theme::Light,
-                layers: &Layers::default(),
-                selected: None,
-                hovered: None,
-                reserved_px: &[],
-                full_detail: false,
-            },
-        );
+        let scene = light_scene(&atlas, &model, view, &Layers::default());
         assert_eq!(
             scene.visible_items,
             vec![0, 1],
@@ -1033,19 +1019,7 @@ mod tests {
     #[test]
     fn a_near_site_gets_a_halo_of_its_radius_and_an_approximate_corridor_is_dashed() {
         let (atlas, model) = fixture();
-        let scene = build_scene(
-            &atlas,
-            &model,
-            whole_view(&model),
-            &SceneOptions {
-                theme: Theme::Light,
-                layers: &Layers::default(),
-                selected: None,
-                hovered: None,
-                reserved_px: &[],
-                full_detail: false,
-            },
-        );
+        let scene = light_scene(&atlas, &model, whole_view(&model), &Layers::default());
         let halos: Vec<_> = scene
             .primitives
             .iter()
@@ -1073,19 +1047,7 @@ mod tests {
         );
         assert_eq!(map_label("Astana"), "Astana");
         let (atlas, model) = fixture();
-        let scene = build_scene(
-            &atlas,
-            &model,
-            whole_view(&model),
-            &SceneOptions {
-                theme: Theme::Light,
-                layers: &Layers::default(),
-                selected: None,
-                hovered: None,
-                reserved_px: &[],
-                full_detail: false,
-            },
-        );
+        let scene = light_scene(&atlas, &model, whole_view(&model), &Layers::default());
         assert!(scene.labels().any(|l| l.text == "Refinery"));
     }
 

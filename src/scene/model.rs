@@ -81,10 +81,6 @@ impl Lod {
             Arc::new(AreaLevel::new(shape))
         })
     }
-
-    pub fn finest(&self) -> &Arc<AreaLevel> {
-        self.for_scale(0.0)
-    }
 }
 
 #[derive(Debug)]
@@ -243,10 +239,6 @@ impl MapModel {
             index: PickIndex::build(index_points, index_lines),
             world_bbox,
         }
-    }
-
-    pub fn projected_item(&self, item: usize) -> Option<&ProjectedItem> {
-        self.items.iter().find(|p| p.item == item)
     }
 
     /// The projected box of the given lon/lat box, following its curved edges.

@@ -27,7 +27,7 @@ pub struct MapResponse {
     pub bounds: [f64; 4],
     /// The scene that was painted, kept for tests and for the status line.
     pub scene: Option<Scene>,
-    /// Screen position of each visible marker, so tests and tools can aim at them.
+    /// Where the map was drawn on screen, so tests and tools can aim at what the scene shows.
     pub screen_rect: Option<egui::Rect>,
 }
 
