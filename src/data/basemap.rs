@@ -130,9 +130,29 @@ impl RawGeometry {
 }
 
 pub fn parse_basemap(sources: &BasemapSources<'_>) -> Result<Basemap, LoadError> {
+    // The two largest files parse on a second thread while this one parses the rest: parsing
+    // is most of the start-up time.
+    let parse = |(file, text): (&str, &str)| deserialize_json::<RawLayer>(file, text);
+    let (detailed, regions, others) = std::thread::scope(|scope| {
+        let large = scope.spawn(|| (parse(sources.countries_detailed), parse(sources.regions)));
+        let others = [
+            sources.countries_coarse,
+            sources.lakes,
+            sources.rivers,
+            sources.cities,
+        ]
+        .map(parse);
+        // Parsing returns errors, never panics; were it to, the panic goes on as it would
+        // have on this thread.
+        let (detailed, regions) = large
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (detailed, regions, others)
+    });
+    let [coarse, lakes, rivers, cities] = others;
     let mut attributions: Vec<String> = Vec::new();
-    let mut layer = |(file, text): (&str, &str)| -> Result<Vec<RawFeature>, LoadError> {
-        let layer: RawLayer = deserialize_json(file, text)?;
+    let mut layer = |parsed: Result<RawLayer, LoadError>| -> Result<Vec<RawFeature>, LoadError> {
+        let layer = parsed?;
         if let Some(a) = layer.attribution
             && !attributions.contains(&a)
         {
@@ -160,19 +180,11 @@ pub fn parse_basemap(sources: &BasemapSources<'_>) -> Result<Basemap, LoadError>
             .collect::<Result<Vec<_>, LoadError>>()
     };
 
-    let countries_detailed = areas(
-        sources.countries_detailed.0,
-        layer(sources.countries_detailed)?,
-        false,
-    )?;
-    let countries_coarse = areas(
-        sources.countries_coarse.0,
-        layer(sources.countries_coarse)?,
-        false,
-    )?;
-    let regions = areas(sources.regions.0, layer(sources.regions)?, true)?;
-    let lakes = areas(sources.lakes.0, layer(sources.lakes)?, false)?;
-    let rivers = layer(sources.rivers)?
+    let countries_detailed = areas(sources.countries_detailed.0, layer(detailed)?, false)?;
+    let countries_coarse = areas(sources.countries_coarse.0, layer(coarse)?, false)?;
+    let regions = areas(sources.regions.0, layer(regions)?, true)?;
+    let lakes = areas(sources.lakes.0, layer(lakes)?, false)?;
+    let rivers = layer(rivers)?
         .into_iter()
         .enumerate()
         .map(|(i, f)| {
@@ -181,7 +193,7 @@ pub fn parse_basemap(sources: &BasemapSources<'_>) -> Result<Basemap, LoadError>
                 .ok_or_else(|| bad_geometry(sources.rivers.0, i))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let cities = layer(sources.cities)?
+    let cities = layer(cities)?
         .into_iter()
         .enumerate()
         .map(|(i, f)| {

@@ -1,22 +1,19 @@
 //! Backends that turn scenes into files: slides as SVG (vector, text as text, grouped by layer)
-//! and PNG (the same SVG rasterised on the CPU by resvg), written atomically.
+//! and PNG (the same SVG rasterised on the CPU), written atomically.
 
 pub mod deck;
+pub mod raster;
 pub mod slide;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 pub use deck::{Annotation, Deck, DeckError, Slide, SlideView};
+pub use raster::{encode_rgba_png, svg_to_png};
 pub use slide::{RenderedSlide, render_slide};
 
 use crate::data::Atlas;
 use crate::scene::MapModel;
-
-const LATIN_CYRILLIC_FONT: &[u8] =
-    include_bytes!("../../assets/fonts/atlas-fallback-latin-cyrillic.ttf");
-const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/atlas-fallback-cjk.otf");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -93,127 +90,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
         let _ = std::fs::remove_file(&temp);
     }
     result.map_err(error)
-}
-
-/// The fonts slides are rendered with, loaded once per process.
-fn font_database() -> Arc<resvg::usvg::fontdb::Database> {
-    static FONTS: std::sync::OnceLock<Arc<resvg::usvg::fontdb::Database>> =
-        std::sync::OnceLock::new();
-    Arc::clone(FONTS.get_or_init(|| {
-        let mut db = resvg::usvg::fontdb::Database::new();
-        db.load_font_data(LATIN_CYRILLIC_FONT.to_vec());
-        db.load_font_data(CJK_FONT.to_vec());
-        db.set_sans_serif_family("DejaVu Sans");
-        Arc::new(db)
-    }))
-}
-
-/// Rasterises slide SVG to PNG bytes on the CPU.
-pub fn svg_to_png(svg: &str, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
-    let options = resvg::usvg::Options {
-        fontdb: font_database(),
-        font_family: "DejaVu Sans".to_owned(),
-        ..resvg::usvg::Options::default()
-    };
-    let started = std::time::Instant::now();
-    let tree = resvg::usvg::Tree::from_str(svg, &options)
-        .map_err(|e| ExportError::Raster(e.to_string()))?;
-    log::info!("SVG parsed in {:?}", started.elapsed());
-    let rgba = rasterise(&tree, size_px)?;
-    log::info!("rasterised in {:?}", started.elapsed());
-    let png = encode_rgba_png(&rgba, size_px);
-    log::info!("PNG encoded in {:?}", started.elapsed());
-    png
-}
-
-/// Renders the tree in horizontal bands, one per core, each straight into its slice of the
-/// output: rasterising is the costliest step of an export and the bands are independent.
-fn rasterise(tree: &resvg::usvg::Tree, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
-    let too_large = || ExportError::Raster("the size is too large".into());
-    #[expect(clippy::cast_precision_loss, reason = "sizes are at most 16384")]
-    let scale = [
-        size_px[0] as f32 / tree.size().width(),
-        size_px[1] as f32 / tree.size().height(),
-    ];
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .clamp(1, 8);
-    let row_bytes = size_px[0] as usize * 4;
-    let rows_per_band = (size_px[1] as usize).div_ceil(threads).max(1);
-    let mut rgba = vec![0_u8; row_bytes * size_px[1] as usize];
-    let results: Vec<Result<(), ExportError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = rgba
-            .chunks_mut(row_bytes * rows_per_band)
-            .enumerate()
-            .map(|(band, bytes)| {
-                scope.spawn(move || -> Result<(), ExportError> {
-                    #[expect(clippy::cast_possible_truncation, reason = "rows fit in u32")]
-                    let (top, rows) = (
-                        (band * rows_per_band) as u32,
-                        (bytes.len() / row_bytes) as u32,
-                    );
-                    let mut pixmap =
-                        resvg::tiny_skia::PixmapMut::from_bytes(bytes, size_px[0], rows)
-                            .ok_or_else(too_large)?;
-                    #[expect(clippy::cast_precision_loss, reason = "sizes are at most 16384")]
-                    let transform = resvg::tiny_skia::Transform::from_row(
-                        scale[0],
-                        0.0,
-                        0.0,
-                        scale[1],
-                        0.0,
-                        -(top as f32),
-                    );
-                    resvg::render(tree, transform, &mut pixmap);
-                    demultiply(bytes);
-                    Ok(())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(ExportError::Raster("a render thread failed".into())))
-            })
-            .collect()
-    });
-    results.into_iter().collect::<Result<Vec<()>, _>>()?;
-    Ok(rgba)
-}
-
-/// tiny-skia keeps premultiplied alpha; PNG wants straight alpha. Opaque pixels (all of a slide
-/// but anti-aliased edges on a transparent page) are the same in both.
-fn demultiply(rgba: &mut [u8]) {
-    for pixel in rgba.chunks_exact_mut(4) {
-        let alpha = pixel[3];
-        if alpha != 255 && alpha != 0 {
-            for channel in &mut pixel[..3] {
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    reason = "a premultiplied channel is at most alpha, so the result is at most 255"
-                )]
-                let straight =
-                    ((u16::from(*channel) * 255 + u16::from(alpha) / 2) / u16::from(alpha)) as u8;
-                *channel = straight;
-            }
-        }
-    }
-}
-
-/// Straight-alpha RGBA pixels to PNG bytes.
-pub fn encode_rgba_png(rgba: &[u8], size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
-    let raster = |e: png::EncodingError| ExportError::Raster(e.to_string());
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, size_px[0], size_px[1]);
-    encoder.set_color(png::ColorType::Rgba);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    encoder.set_filter(png::Filter::Sub);
-    let mut writer = encoder.write_header().map_err(raster)?;
-    writer.write_image_data(rgba).map_err(raster)?;
-    writer.finish().map_err(raster)?;
-    Ok(bytes)
 }
 
 /// What to export and how.

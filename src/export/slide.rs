@@ -10,6 +10,7 @@ use crate::export::deck::{Slide, SlideView};
 use crate::scene::labels::{ScreenBox, estimate_size_px};
 use crate::scene::symbols::{RAILWAY_TICK_SPACING_PX, SymbolPart, marker_parts, railway_ticks};
 use crate::scene::{self, LinePattern, MapModel, Primitive, Radius, Scene, SceneOptions, View};
+use crate::spatial::clip::{ClipRect, clip_polyline, clip_ring};
 use crate::style::{self, Color, Theme};
 
 /// Credits for the bundled basemap, shown on every slide.
@@ -23,6 +24,9 @@ const LEGEND_ROW: f32 = 19.0;
 const COLUMN_WIDTH: f32 = 270.0;
 const COLUMN_GAP: f32 = 16.0;
 const INSET_SIZE: [f32; 2] = [COLUMN_WIDTH, 165.0];
+/// How far outside the map frame geometry is kept, in logical pixels: more than any stroke is
+/// wide.
+const FRAME_CLIP_MARGIN: f32 = 16.0;
 
 /// Slide colours beyond the map palette.
 struct SlideColors {
@@ -287,6 +291,15 @@ fn marker_svg(
 fn scene_svg(out: &mut String, scene: &Scene) {
     let view = &scene.view;
     let px = |p: [f64; 2]| view.to_px(p);
+    // Geometry is cut a little outside the map frame: the page-colour bands around the frame
+    // hide the cut edges, and the margin keeps the widest stroke whole at the frame's edge.
+    let frame = ClipRect {
+        min: [-FRAME_CLIP_MARGIN, -FRAME_CLIP_MARGIN],
+        max: [
+            view.size_px[0] + FRAME_CLIP_MARGIN,
+            view.size_px[1] + FRAME_CLIP_MARGIN,
+        ],
+    };
     for (group, range) in &scene.groups {
         if range.is_empty() {
             continue;
@@ -299,8 +312,16 @@ fn scene_svg(out: &mut String, scene: &Scene) {
                         .area
                         .rings
                         .iter()
-                        .map(|r| path_data(r.iter().map(|&p| px(p)), true))
+                        .map(|r| {
+                            let ring: Vec<[f32; 2]> = r.iter().map(|&p| px(p)).collect();
+                            clip_ring(&ring, frame)
+                        })
+                        .filter(|r| !r.is_empty())
+                        .map(|r| path_data(r.into_iter(), true))
                         .collect();
+                    if d.is_empty() {
+                        continue;
+                    }
                     let _ = writeln!(
                         out,
                         "<path d=\"{}\" fill-rule=\"evenodd\" {}/>",
@@ -316,10 +337,23 @@ fn scene_svg(out: &mut String, scene: &Scene) {
                             format!(" stroke-dasharray=\"{dash_px:.1} {gap_px:.1}\"")
                         }
                     };
+                    // Dashes and ticks keep their whole line so their rhythm does not restart
+                    // at a cut; solid lines lose the runs that never reach the frame.
+                    let d = if stroke.pattern == LinePattern::Solid && !stroke.ticks {
+                        clip_polyline(&points, frame)
+                            .into_iter()
+                            .map(|run| path_data(run.into_iter(), false))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    } else {
+                        path_data(points.iter().copied(), false)
+                    };
+                    if d.is_empty() {
+                        continue;
+                    }
                     let _ = writeln!(
                         out,
-                        "<path d=\"{}\" fill=\"none\" {} stroke-linejoin=\"round\" stroke-linecap=\"round\"{dash}/>",
-                        path_data(points.iter().copied(), false),
+                        "<path d=\"{d}\" fill=\"none\" {} stroke-linejoin=\"round\" stroke-linecap=\"round\"{dash}/>",
                         stroke_attrs(stroke.color, stroke.width_px)
                     );
                     if stroke.ticks {

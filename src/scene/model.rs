@@ -149,10 +149,21 @@ impl MapModel {
         let project_areas = |areas: &[Area]| -> Vec<ProjectedArea> {
             areas.iter().map(|a| project_area(a, &projection)).collect()
         };
-        let countries_detailed = project_areas(&atlas.basemap.countries_detailed);
-        let countries_coarse = project_areas(&atlas.basemap.countries_coarse);
-        let regions = project_areas(&atlas.basemap.regions);
-        let lakes = project_areas(&atlas.basemap.lakes);
+        // The two largest layers are projected on a second thread meanwhile.
+        let (countries_detailed, regions, countries_coarse, lakes) = std::thread::scope(|scope| {
+            let large = scope.spawn(|| {
+                (
+                    project_areas(&atlas.basemap.countries_detailed),
+                    project_areas(&atlas.basemap.regions),
+                )
+            });
+            let coarse = project_areas(&atlas.basemap.countries_coarse);
+            let lakes = project_areas(&atlas.basemap.lakes);
+            let (detailed, regions) = large
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (detailed, regions, coarse, lakes)
+        });
         let rivers = atlas
             .basemap
             .rivers

@@ -1,5 +1,7 @@
-//! Geometry in space: the map projection, geodesic measures and the spatial index. No egui here.
+//! Geometry in space: the map projection, geodesic measures, the spatial index and clipping.
+//! No egui here.
 
+pub mod clip;
 pub mod index;
 pub mod measure;
 pub mod projection;

@@ -1,0 +1,350 @@
+//! PNG from slide SVG, on the CPU: usvg parses the SVG (and turns its text into glyph outlines
+//! with the bundled fonts), vello_cpu fills and strokes the paths, png encodes the pixels.
+//!
+//! Slides use plain paths, colours, strokes, dashes and text only; those the walker below
+//! draws with vello_cpu, several times faster than resvg for the thousands of outlines of a
+//! map. Any other SVG (groups with opacity, clips, masks, filters, gradients, images) goes to
+//! resvg, which draws all of SVG, so no input is ever drawn wrong, only slower.
+
+use std::sync::Arc;
+
+use resvg::usvg;
+use vello_cpu::kurbo;
+
+use super::ExportError;
+
+const LATIN_CYRILLIC_FONT: &[u8] =
+    include_bytes!("../../assets/fonts/atlas-fallback-latin-cyrillic.ttf");
+const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/atlas-fallback-cjk.otf");
+
+/// The fonts slides are rendered with, loaded once per process.
+fn font_database() -> Arc<usvg::fontdb::Database> {
+    static FONTS: std::sync::OnceLock<Arc<usvg::fontdb::Database>> = std::sync::OnceLock::new();
+    Arc::clone(FONTS.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        db.load_font_data(LATIN_CYRILLIC_FONT.to_vec());
+        db.load_font_data(CJK_FONT.to_vec());
+        db.set_sans_serif_family("DejaVu Sans");
+        Arc::new(db)
+    }))
+}
+
+/// Parses slide SVG with the bundled fonts.
+pub fn parse_svg(svg: &str) -> Result<usvg::Tree, ExportError> {
+    let options = usvg::Options {
+        fontdb: font_database(),
+        font_family: "DejaVu Sans".to_owned(),
+        ..usvg::Options::default()
+    };
+    usvg::Tree::from_str(svg, &options).map_err(|e| ExportError::Raster(e.to_string()))
+}
+
+/// Rasterises slide SVG to PNG bytes on the CPU.
+pub fn svg_to_png(svg: &str, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
+    let started = std::time::Instant::now();
+    let tree = parse_svg(svg)?;
+    log::info!("SVG parsed in {:?}", started.elapsed());
+    let rgba = rasterise(&tree, size_px)?;
+    log::info!("rasterised in {:?}", started.elapsed());
+    let png = encode_rgba_png(rgba.bytes(), size_px);
+    log::info!("PNG encoded in {:?}", started.elapsed());
+    png
+}
+
+/// The tree drawn at `size_px` (stretched to it, as the SVG's own size says), as
+/// straight-alpha RGBA.
+pub fn rasterise(tree: &usvg::Tree, size_px: [u32; 2]) -> Result<Rgba, ExportError> {
+    let too_large = || ExportError::Raster(format!("{}x{} is too large", size_px[0], size_px[1]));
+    let width = u16::try_from(size_px[0]).map_err(|_| too_large())?;
+    let height = u16::try_from(size_px[1]).map_err(|_| too_large())?;
+    let to_pixels = kurbo::Affine::scale_non_uniform(
+        f64::from(size_px[0]) / f64::from(tree.size().width()),
+        f64::from(size_px[1]) / f64::from(tree.size().height()),
+    );
+    let mut image = if vello_can_draw(tree.root()) {
+        let mut context = vello_cpu::RenderContext::new(width, height);
+        draw_group(tree.root(), to_pixels, &mut context);
+        context.flush();
+        let mut pixmap = vello_cpu::Pixmap::new(width, height);
+        let settings = vello_cpu::RasterizerSettings {
+            render_mode: vello_cpu::RenderMode::OptimizeSpeed,
+            ..vello_cpu::RasterizerSettings::default()
+        };
+        context.render_with(&mut pixmap, &mut vello_cpu::Resources::new(), settings);
+        Rgba::Vello(pixmap)
+    } else {
+        let mut pixmap =
+            resvg::tiny_skia::Pixmap::new(size_px[0], size_px[1]).ok_or_else(too_large)?;
+        #[expect(clippy::cast_possible_truncation, reason = "scales fit in f32")]
+        let transform = resvg::tiny_skia::Transform::from_scale(
+            to_pixels.as_coeffs()[0] as f32,
+            to_pixels.as_coeffs()[3] as f32,
+        );
+        resvg::render(tree, transform, &mut pixmap.as_mut());
+        Rgba::Resvg(pixmap.take())
+    };
+    demultiply(image.bytes_mut());
+    Ok(image)
+}
+
+/// Straight-alpha RGBA pixels, kept in the buffer the renderer drew them in: copying a 4K
+/// image costs as much as drawing much of it.
+pub enum Rgba {
+    Vello(vello_cpu::Pixmap),
+    Resvg(Vec<u8>),
+}
+
+impl Rgba {
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Vello(pixmap) => pixmap.data_as_u8_slice(),
+            Self::Resvg(bytes) => bytes,
+        }
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        match self {
+            Self::Vello(pixmap) => pixmap.data_as_u8_slice_mut(),
+            Self::Resvg(bytes) => bytes,
+        }
+    }
+}
+
+/// Whether every node is one the vello_cpu walker draws exactly: groups that need no layer of
+/// their own, and paths painted with plain colours.
+fn vello_can_draw(group: &usvg::Group) -> bool {
+    let plain = |paint: &usvg::Paint| matches!(paint, usvg::Paint::Color(_));
+    group.children().iter().all(|node| match node {
+        usvg::Node::Group(inner) => !inner.should_isolate() && vello_can_draw(inner),
+        usvg::Node::Text(text) => vello_can_draw(text.flattened()),
+        usvg::Node::Path(path) => {
+            path.fill().is_none_or(|f| plain(f.paint()))
+                && path.stroke().is_none_or(|s| plain(s.paint()))
+        }
+        usvg::Node::Image(_) => false,
+    })
+}
+
+fn draw_group(
+    group: &usvg::Group,
+    to_pixels: kurbo::Affine,
+    context: &mut vello_cpu::RenderContext,
+) {
+    for node in group.children() {
+        match node {
+            usvg::Node::Group(inner) => draw_group(inner, to_pixels, context),
+            usvg::Node::Text(text) => draw_group(text.flattened(), to_pixels, context),
+            usvg::Node::Path(path) => draw_path(path, to_pixels, context),
+            usvg::Node::Image(_) => {}
+        }
+    }
+}
+
+fn draw_path(path: &usvg::Path, to_pixels: kurbo::Affine, context: &mut vello_cpu::RenderContext) {
+    if !path.is_visible() {
+        return;
+    }
+    let outline = bez_path(path.data());
+    context.set_transform(to_pixels * affine(path.abs_transform()));
+    let fill = |context: &mut vello_cpu::RenderContext| {
+        if let Some(fill) = path.fill() {
+            context.set_paint(color(fill.paint(), fill.opacity()));
+            context.set_fill_rule(match fill.rule() {
+                usvg::FillRule::NonZero => vello_cpu::peniko::Fill::NonZero,
+                usvg::FillRule::EvenOdd => vello_cpu::peniko::Fill::EvenOdd,
+            });
+            context.fill_path(&outline);
+        }
+    };
+    let stroke = |context: &mut vello_cpu::RenderContext| {
+        if let Some(stroke) = path.stroke() {
+            context.set_paint(color(stroke.paint(), stroke.opacity()));
+            let mut style = kurbo::Stroke::new(f64::from(stroke.width().get()))
+                .with_join(match stroke.linejoin() {
+                    usvg::LineJoin::Round => kurbo::Join::Round,
+                    usvg::LineJoin::Bevel => kurbo::Join::Bevel,
+                    usvg::LineJoin::Miter | usvg::LineJoin::MiterClip => kurbo::Join::Miter,
+                })
+                .with_caps(match stroke.linecap() {
+                    usvg::LineCap::Butt => kurbo::Cap::Butt,
+                    usvg::LineCap::Round => kurbo::Cap::Round,
+                    usvg::LineCap::Square => kurbo::Cap::Square,
+                })
+                .with_miter_limit(f64::from(stroke.miterlimit().get()));
+            if let Some(dashes) = stroke.dasharray() {
+                style = style.with_dashes(
+                    f64::from(stroke.dashoffset()),
+                    dashes.iter().map(|d| f64::from(*d)),
+                );
+            }
+            context.set_stroke(style);
+            context.stroke_path(&outline);
+        }
+    };
+    if path.paint_order() == usvg::PaintOrder::FillAndStroke {
+        fill(context);
+        stroke(context);
+    } else {
+        stroke(context);
+        fill(context);
+    }
+}
+
+fn affine(t: usvg::Transform) -> kurbo::Affine {
+    kurbo::Affine::new([t.sx, t.ky, t.kx, t.sy, t.tx, t.ty].map(f64::from))
+}
+
+fn bez_path(path: &usvg::tiny_skia_path::Path) -> kurbo::BezPath {
+    use usvg::tiny_skia_path::PathSegment;
+    let point = |p: usvg::tiny_skia_path::Point| kurbo::Point::new(f64::from(p.x), f64::from(p.y));
+    let mut out = kurbo::BezPath::new();
+    for segment in path.segments() {
+        match segment {
+            PathSegment::MoveTo(a) => out.move_to(point(a)),
+            PathSegment::LineTo(a) => out.line_to(point(a)),
+            PathSegment::QuadTo(a, b) => out.quad_to(point(a), point(b)),
+            PathSegment::CubicTo(a, b, c) => out.curve_to(point(a), point(b), point(c)),
+            PathSegment::Close => out.close_path(),
+        }
+    }
+    out
+}
+
+/// A plain colour (the only paint [`vello_can_draw`] lets through) with its opacity.
+fn color(
+    paint: &usvg::Paint,
+    opacity: usvg::Opacity,
+) -> vello_cpu::color::AlphaColor<vello_cpu::color::Srgb> {
+    let (r, g, b) = match paint {
+        usvg::Paint::Color(c) => (c.red, c.green, c.blue),
+        _ => (0, 0, 0),
+    };
+    vello_cpu::color::AlphaColor::from_rgba8(r, g, b, opacity.to_u8())
+}
+
+/// Renderers keep premultiplied alpha; PNG wants straight alpha. Opaque pixels (all of a slide
+/// but anti-aliased edges on a transparent page) are the same in both, so an opaque image,
+/// found by a quick scan, is left as it is.
+fn demultiply(rgba: &mut [u8]) {
+    if rgba.chunks_exact(4).all(|pixel| pixel[3] == 255) {
+        return;
+    }
+    for pixel in rgba.chunks_exact_mut(4) {
+        let alpha = pixel[3];
+        if alpha != 255 && alpha != 0 {
+            for channel in &mut pixel[..3] {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "a premultiplied channel is at most alpha, so the result is at most 255"
+                )]
+                let straight =
+                    ((u16::from(*channel) * 255 + u16::from(alpha) / 2) / u16::from(alpha)) as u8;
+                *channel = straight;
+            }
+        }
+    }
+}
+
+/// Straight-alpha RGBA pixels to PNG bytes.
+pub fn encode_rgba_png(rgba: &[u8], size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
+    let raster = |e: png::EncodingError| ExportError::Raster(e.to_string());
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, size_px[0], size_px[1]);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::Filter::Sub);
+    let mut writer = encoder.write_header().map_err(raster)?;
+    writer.write_image_data(rgba).map_err(raster)?;
+    writer.finish().map_err(raster)?;
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::{Deck, deck, render_slide};
+    use crate::scene::MapModel;
+
+    fn overview_tree(size: [u32; 2], scale: f32) -> usvg::Tree {
+        let atlas = crate::data::bundled::load().expect("bundled data");
+        let model = MapModel::build(&atlas, crate::spatial::Projection::default());
+        let deck = Deck::parse("default", deck::DEFAULT_DECK).expect("default deck");
+        let slide = deck.slide("overview").expect("overview slide");
+        parse_svg(&render_slide(&atlas, &model, slide, size, scale).svg).expect("slide parses")
+    }
+
+    /// The fast path must draw what resvg, the reference SVG renderer, draws. The two
+    /// anti-alias differently (resvg draws lines under a pixel wide as hairlines, vello_cpu as
+    /// thin areas), so single pixels along thin lines differ by up to about 80 levels; the
+    /// ink in each 8×8 block stays within 9 levels. A missing, moved or miscoloured mark
+    /// (a city dot is about 20 pixels, a label far more) shifts its block by 30 and more.
+    #[test]
+    fn slides_are_drawn_as_resvg_draws_them() {
+        const BLOCK: usize = 8;
+        let size = [2560, 1440];
+        let tree = overview_tree(size, 2.0);
+        assert!(vello_can_draw(tree.root()), "slides take the fast path");
+        let fast = rasterise(&tree, size).expect("vello_cpu render");
+        let fast = fast.bytes();
+        let mut reference = resvg::tiny_skia::Pixmap::new(size[0], size[1]).expect("pixmap");
+        resvg::render(
+            &tree,
+            resvg::tiny_skia::Transform::identity(),
+            &mut reference.as_mut(),
+        );
+        let mut reference = reference.take();
+        demultiply(&mut reference);
+        let reference = reference.as_slice();
+
+        let width = size[0] as usize;
+        let mut worst = (0.0_f64, 0, 0);
+        for block_y in (0..size[1] as usize).step_by(BLOCK) {
+            for block_x in (0..width).step_by(BLOCK) {
+                for channel in 0..4 {
+                    let mut difference = 0_i64;
+                    for y in block_y..block_y + BLOCK {
+                        for x in block_x..block_x + BLOCK {
+                            let at = (y * width + x) * 4 + channel;
+                            difference += i64::from(fast[at]) - i64::from(reference[at]);
+                        }
+                    }
+                    #[expect(clippy::cast_precision_loss, reason = "small sums")]
+                    let mean = (difference as f64 / (BLOCK * BLOCK) as f64).abs();
+                    if mean > worst.0 {
+                        worst = (mean, block_x, block_y);
+                    }
+                }
+            }
+        }
+        assert!(
+            worst.0 <= 16.0,
+            "the {BLOCK}×{BLOCK} block at ({}, {}) differs by {:.1} levels on average",
+            worst.1,
+            worst.2,
+            worst.0
+        );
+    }
+
+    #[test]
+    fn svg_beyond_the_fast_path_is_drawn_by_resvg() {
+        // A group with opacity needs a layer of its own, which the fast path does not draw.
+        let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">
+            <rect width="20" height="10" fill="#ffffff"/>
+            <g opacity="0.5"><rect width="10" height="10" fill="#000000"/></g></svg>"##;
+        let tree = parse_svg(svg).expect("parses");
+        assert!(!vello_can_draw(tree.root()));
+        let image = rasterise(&tree, [20, 10]).expect("renders");
+        let rgba = image.bytes();
+        // Left half: black at half opacity over white; right half: white.
+        assert!((i32::from(rgba[0]) - 128).abs() <= 2, "{}", rgba[0]);
+        assert_eq!(&rgba[(19 * 4)..(19 * 4 + 4)], &[255, 255, 255, 255]);
+    }
+
+    #[test]
+    fn sizes_beyond_the_renderer_are_an_error() {
+        let tree = parse_svg(r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>"#)
+            .expect("parses");
+        assert!(rasterise(&tree, [70_000, 10]).is_err());
+    }
+}

@@ -1,0 +1,166 @@
+//! Clipping of screen-space lines and rings to a rectangle, so that backends that write every
+//! vertex (SVG, and the rasteriser behind PNG) skip geometry far outside the frame.
+
+/// An axis-aligned rectangle in pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClipRect {
+    pub min: [f32; 2],
+    pub max: [f32; 2],
+}
+
+impl ClipRect {
+    fn touches_segment(&self, a: [f32; 2], b: [f32; 2]) -> bool {
+        a[0].max(b[0]) >= self.min[0]
+            && a[0].min(b[0]) <= self.max[0]
+            && a[1].max(b[1]) >= self.min[1]
+            && a[1].min(b[1]) <= self.max[1]
+    }
+}
+
+/// The runs of a polyline whose segments may cross `rect`. Segments are kept whole (a segment
+/// whose bounding box touches the rectangle stays, ends and all), so every pixel the line
+/// draws inside the rectangle is drawn exactly as before; only runs wholly outside go.
+pub fn clip_polyline(points: &[[f32; 2]], rect: ClipRect) -> Vec<Vec<[f32; 2]>> {
+    let mut runs = Vec::new();
+    let mut run: Vec<[f32; 2]> = Vec::new();
+    for pair in points.windows(2) {
+        if rect.touches_segment(pair[0], pair[1]) {
+            if run.is_empty() {
+                run.push(pair[0]);
+            }
+            run.push(pair[1]);
+        } else if !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    // A lone point inside the rectangle is not a line; it draws nothing either way.
+    runs
+}
+
+/// A closed ring clipped to `rect` (Sutherland–Hodgman). Each ring of an area is clipped on
+/// its own: inside the rectangle, the even-odd parity of the clipped rings is that of the
+/// originals, so the fill inside the rectangle is unchanged. Empty when nothing is inside.
+pub fn clip_ring(ring: &[[f32; 2]], rect: ClipRect) -> Vec<[f32; 2]> {
+    let mut points: Vec<[f32; 2]> = ring.to_vec();
+    // A closing point equal to the first adds nothing to a ring.
+    if points.len() > 1 && points.first() == points.last() {
+        points.pop();
+    }
+    let edges: [(usize, f32, bool); 4] = [
+        (0, rect.min[0], true),
+        (0, rect.max[0], false),
+        (1, rect.min[1], true),
+        (1, rect.max[1], false),
+    ];
+    for (axis, bound, keep_above) in edges {
+        if points.is_empty() {
+            break;
+        }
+        let inside = |p: [f32; 2]| {
+            if keep_above {
+                p[axis] >= bound
+            } else {
+                p[axis] <= bound
+            }
+        };
+        let crossing = |a: [f32; 2], b: [f32; 2]| {
+            let t = (bound - a[axis]) / (b[axis] - a[axis]);
+            let mut p = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+            p[axis] = bound;
+            p
+        };
+        let mut clipped = Vec::with_capacity(points.len() + 4);
+        let mut previous = points[points.len() - 1];
+        for &current in &points {
+            match (inside(previous), inside(current)) {
+                (true, true) => clipped.push(current),
+                (true, false) => clipped.push(crossing(previous, current)),
+                (false, true) => {
+                    clipped.push(crossing(previous, current));
+                    clipped.push(current);
+                }
+                (false, false) => {}
+            }
+            previous = current;
+        }
+        points = clipped;
+    }
+    if points.len() < 3 { Vec::new() } else { points }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECT: ClipRect = ClipRect {
+        min: [0.0, 0.0],
+        max: [100.0, 100.0],
+    };
+
+    fn area(ring: &[[f32; 2]]) -> f32 {
+        let n = ring.len();
+        (0..n)
+            .map(|i| {
+                let (a, b) = (ring[i], ring[(i + 1) % n]);
+                a[0] * b[1] - b[0] * a[1]
+            })
+            .sum::<f32>()
+            .abs()
+            / 2.0
+    }
+
+    #[test]
+    fn a_ring_is_cut_to_the_rectangle() {
+        // A 200×50 box from x = -50: half of it lies inside.
+        let ring = [[-50.0, 25.0], [150.0, 25.0], [150.0, 75.0], [-50.0, 75.0]];
+        let clipped = clip_ring(&ring, RECT);
+        assert!((area(&clipped) - 100.0 * 50.0).abs() < 1e-3, "{clipped:?}");
+        assert!(
+            clipped
+                .iter()
+                .all(|p| (0.0..=100.0).contains(&p[0]) && (0.0..=100.0).contains(&p[1]))
+        );
+    }
+
+    #[test]
+    fn rings_inside_stay_and_rings_outside_go() {
+        let inside = [[10.0, 10.0], [20.0, 10.0], [20.0, 20.0], [10.0, 10.0]];
+        assert_eq!(clip_ring(&inside, RECT), inside[..3].to_vec());
+        let outside = [[200.0, 10.0], [220.0, 10.0], [220.0, 20.0]];
+        assert!(clip_ring(&outside, RECT).is_empty());
+        // A ring around the whole rectangle becomes the rectangle.
+        let around = [
+            [-10.0, -10.0],
+            [110.0, -10.0],
+            [110.0, 110.0],
+            [-10.0, 110.0],
+        ];
+        assert!((area(&clip_ring(&around, RECT)) - 10_000.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_line_keeps_only_runs_that_reach_the_rectangle() {
+        // Out, in, out, far out, back in.
+        let line = [
+            [-50.0, 50.0],
+            [50.0, 50.0],
+            [150.0, 50.0],
+            [300.0, 50.0],
+            [300.0, 300.0],
+            [150.0, 150.0],
+            [50.0, 50.0],
+        ];
+        let runs = clip_polyline(&line, RECT);
+        assert_eq!(
+            runs,
+            vec![
+                vec![[-50.0, 50.0], [50.0, 50.0], [150.0, 50.0]],
+                vec![[150.0, 150.0], [50.0, 50.0]],
+            ]
+        );
+        assert!(clip_polyline(&[[200.0, 0.0], [300.0, 0.0]], RECT).is_empty());
+    }
+}
