@@ -145,7 +145,8 @@ fn draw_path(path: &usvg::Path, to_pixels: kurbo::Affine, context: &mut vello_cp
         return;
     }
     let outline = bez_path(path.data());
-    context.set_transform(to_pixels * affine(path.abs_transform()));
+    let transform = to_pixels * affine(path.abs_transform());
+    context.set_transform(transform);
     let fill = |context: &mut vello_cpu::RenderContext| {
         if let Some(fill) = path.fill() {
             context.set_paint(color(fill.paint(), fill.opacity()));

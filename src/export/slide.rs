@@ -160,12 +160,35 @@ pub fn escape(text: &str) -> String {
 fn path_data(points: impl Iterator<Item = [f32; 2]>, close: bool) -> String {
     let mut d = String::new();
     for (i, [x, y]) in points.enumerate() {
-        let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { " L" });
+        d.push_str(if i == 0 { "M" } else { " L" });
+        push_tenths(&mut d, x);
+        d.push(' ');
+        push_tenths(&mut d, y);
     }
     if close {
         d.push_str(" Z");
     }
     d
+}
+
+/// Writes `value` with one decimal, as `{:.1}` would, without the float formatter: a slide
+/// has tens of thousands of coordinates, and the general formatter was a tenth of the layout
+/// time.
+fn push_tenths(out: &mut String, value: f32) {
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "slide coordinates are far inside the i64 range; non-finite ones become 0"
+    )]
+    let tenths = if value.is_finite() {
+        (f64::from(value) * 10.0).round() as i64
+    } else {
+        0
+    };
+    if tenths < 0 {
+        out.push('-');
+    }
+    let magnitude = tenths.unsigned_abs();
+    let _ = write!(out, "{}.{}", magnitude / 10, magnitude % 10);
 }
 
 /// How a line of slide text looks.
@@ -1084,6 +1107,16 @@ pub fn render_slide_at_detail(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn coordinates_are_written_with_one_decimal() {
+        let mut out = String::new();
+        for v in [0.0, 1.25, -3.04, -0.06, 1234.56, 7.0, f32::NAN] {
+            super::push_tenths(&mut out, v);
+            out.push(' ');
+        }
+        assert_eq!(out, "0.0 1.3 -3.0 -0.1 1234.6 7.0 0.0 ");
+    }
+
     use super::*;
 
     #[test]

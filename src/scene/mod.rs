@@ -510,7 +510,7 @@ pub fn build_scene(
                 if let Some(area) = projected.area {
                     let text = map_label(&item.properties.name);
                     let size = estimate_size_px(text, style::SITE_LABEL_PX);
-                    let at = view.to_px(model.regions[area].label_at);
+                    let at = view.to_px(model.regions[area].label_at());
                     if let Some((_, placed)) = occupancy.place(
                         at,
                         size,
@@ -547,7 +547,7 @@ pub fn build_scene(
             let text = c.name.to_uppercase();
             let size = estimate_size_px(&text, style::COUNTRY_LABEL_PX);
             if let Some((_, placed)) = occupancy.place(
-                view.to_px(c.label_at),
+                view.to_px(c.label_at()),
                 size,
                 &[Placement::Centered],
                 0.0,

@@ -90,9 +90,37 @@ pub struct ProjectedArea {
     /// [min_x, min_y, max_x, max_y] in map km.
     pub bbox: [f64; 4],
     pub lod: Lod,
-    /// A point inside the largest polygon, where a label can go.
-    pub label_at: [f64; 2],
+    /// A point inside the largest polygon, where a label can go; found on first use, as only
+    /// countries and regions are labelled, and a few odd shapes make it costly.
+    label_at: OnceLock<[f64; 2]>,
     pub area_km2: f64,
+}
+
+impl ProjectedArea {
+    pub fn label_at(&self) -> [f64; 2] {
+        *self.label_at.get_or_init(|| {
+            let bbox = self.bbox;
+            let largest = self
+                .lod
+                .source
+                .0
+                .iter()
+                .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()));
+            // The centroid is cheap and inside most shapes; only crescents and the like need
+            // the costlier interior point.
+            largest
+                .and_then(|polygon| {
+                    polygon
+                        .centroid()
+                        .filter(|c| polygon.contains(c))
+                        .or_else(|| polygon.interior_point())
+                })
+                .map_or(
+                    [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
+                    |p| [p.x(), p.y()],
+                )
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -358,28 +386,11 @@ fn project_area(area: &Area, projection: &Projection) -> ProjectedArea {
     let bbox = projected
         .bounding_rect()
         .map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y]);
-    let largest = projected
-        .0
-        .iter()
-        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()));
-    // The centroid is cheap and inside most shapes; only crescents and the like need the
-    // costlier interior point.
-    let label_at = largest
-        .and_then(|polygon| {
-            polygon
-                .centroid()
-                .filter(|c| polygon.contains(c))
-                .or_else(|| polygon.interior_point())
-        })
-        .map_or(
-            [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
-            |p| [p.x(), p.y()],
-        );
     ProjectedArea {
         name: area.name.clone(),
         code: area.code.clone(),
         bbox,
-        label_at,
+        label_at: OnceLock::new(),
         area_km2: projected.unsigned_area(),
         lod: Lod::new(projected),
     }
