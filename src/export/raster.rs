@@ -46,7 +46,7 @@ pub fn svg_to_png(svg: &str, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> 
     log::info!("SVG parsed in {:?}", started.elapsed());
     let rgba = rasterise(&tree, size_px)?;
     log::info!("rasterised in {:?}", started.elapsed());
-    let png = encode_rgba_png(rgba.bytes(), size_px);
+    let png = encode_png_rows(rgba.runs(), size_px);
     log::info!("PNG encoded in {:?}", started.elapsed());
     png
 }
@@ -54,6 +54,15 @@ pub fn svg_to_png(svg: &str, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> 
 /// The tree drawn at `size_px` (stretched to it, as the SVG's own size says), as
 /// straight-alpha RGBA.
 pub fn rasterise(tree: &usvg::Tree, size_px: [u32; 2]) -> Result<Rgba, ExportError> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    rasterise_in_bands(tree, size_px, cores.clamp(1, 4))
+}
+
+fn rasterise_in_bands(
+    tree: &usvg::Tree,
+    size_px: [u32; 2],
+    bands: usize,
+) -> Result<Rgba, ExportError> {
     let too_large = || ExportError::Raster(format!("{}x{} is too large", size_px[0], size_px[1]));
     let width = u16::try_from(size_px[0]).map_err(|_| too_large())?;
     let height = u16::try_from(size_px[1]).map_err(|_| too_large())?;
@@ -62,16 +71,30 @@ pub fn rasterise(tree: &usvg::Tree, size_px: [u32; 2]) -> Result<Rgba, ExportErr
         f64::from(size_px[1]) / f64::from(tree.size().height()),
     );
     let mut image = if vello_can_draw(tree.root()) {
-        let mut context = vello_cpu::RenderContext::new(width, height);
-        draw_group(tree.root(), to_pixels, &mut context);
-        context.flush();
-        let mut pixmap = vello_cpu::Pixmap::new(width, height);
-        let settings = vello_cpu::RasterizerSettings {
-            render_mode: vello_cpu::RenderMode::OptimizeSpeed,
-            ..vello_cpu::RasterizerSettings::default()
-        };
-        context.render_with(&mut pixmap, &mut vello_cpu::Resources::new(), settings);
-        Rgba::Vello(pixmap)
+        let bands = u16::try_from(bands.max(1)).unwrap_or(1).min(height);
+        let rows_per_band = height.div_ceil(bands);
+        let band_tops: Vec<u16> = (0..bands)
+            .map(|band| band * rows_per_band)
+            .filter(|&top| top < height)
+            .collect();
+        let pixmaps = std::thread::scope(|scope| {
+            let workers: Vec<_> = band_tops
+                .iter()
+                .map(|&top| {
+                    let rows = rows_per_band.min(height - top);
+                    scope.spawn(move || draw_band(tree, to_pixels, width, top, rows))
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| {
+                    worker
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        Rgba::Bands(pixmaps)
     } else {
         let mut pixmap =
             resvg::tiny_skia::Pixmap::new(size_px[0], size_px[1]).ok_or_else(too_large)?;
@@ -81,31 +104,70 @@ pub fn rasterise(tree: &usvg::Tree, size_px: [u32; 2]) -> Result<Rgba, ExportErr
             to_pixels.as_coeffs()[3] as f32,
         );
         resvg::render(tree, transform, &mut pixmap.as_mut());
-        Rgba::Resvg(pixmap.take())
+        Rgba::Whole(pixmap.take())
     };
-    demultiply(image.bytes_mut());
+    image.demultiply();
     Ok(image)
 }
 
-/// Straight-alpha RGBA pixels, kept in the buffer the renderer drew them in: copying a 4K
+/// One horizontal strip of the image, `rows` tall from row `top`. Strips are drawn on their
+/// own threads; each skips the elements that do not reach it, so a label or a marker is
+/// outlined once, not once per strip. vello_cpu's anti-aliasing is exact area coverage, so a
+/// shape cut across two strips shows no seam.
+fn draw_band(
+    tree: &usvg::Tree,
+    to_pixels: kurbo::Affine,
+    width: u16,
+    top: u16,
+    rows: u16,
+) -> vello_cpu::Pixmap {
+    let to_band = kurbo::Affine::translate((0.0, -f64::from(top))) * to_pixels;
+    let band = kurbo::Rect::new(0.0, 0.0, f64::from(width), f64::from(rows));
+    let mut context = vello_cpu::RenderContext::new(width, rows);
+    draw_group(tree.root(), to_band, band, &mut context);
+    context.flush();
+    let mut pixmap = vello_cpu::Pixmap::new(width, rows);
+    let settings = vello_cpu::RasterizerSettings {
+        render_mode: vello_cpu::RenderMode::OptimizeSpeed,
+        ..vello_cpu::RasterizerSettings::default()
+    };
+    context.render_with(&mut pixmap, &mut vello_cpu::Resources::new(), settings);
+    pixmap
+}
+
+/// Straight-alpha RGBA pixels, kept in the buffers the renderer drew them in: copying a 4K
 /// image costs as much as drawing much of it.
 pub enum Rgba {
-    Vello(vello_cpu::Pixmap),
-    Resvg(Vec<u8>),
+    /// Horizontal strips, top to bottom.
+    Bands(Vec<vello_cpu::Pixmap>),
+    Whole(Vec<u8>),
 }
 
 impl Rgba {
-    pub fn bytes(&self) -> &[u8] {
+    /// The pixels as consecutive runs of whole rows, top to bottom.
+    pub fn runs(&self) -> Vec<&[u8]> {
         match self {
-            Self::Vello(pixmap) => pixmap.data_as_u8_slice(),
-            Self::Resvg(bytes) => bytes,
+            Self::Bands(bands) => bands
+                .iter()
+                .map(vello_cpu::Pixmap::data_as_u8_slice)
+                .collect(),
+            Self::Whole(bytes) => vec![bytes],
         }
     }
 
-    fn bytes_mut(&mut self) -> &mut [u8] {
+    /// All the pixels in one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.runs().concat()
+    }
+
+    fn demultiply(&mut self) {
         match self {
-            Self::Vello(pixmap) => pixmap.data_as_u8_slice_mut(),
-            Self::Resvg(bytes) => bytes,
+            Self::Bands(bands) => {
+                for band in bands {
+                    demultiply(band.data_as_u8_slice_mut());
+                }
+            }
+            Self::Whole(bytes) => demultiply(bytes),
         }
     }
 }
@@ -125,15 +187,28 @@ fn vello_can_draw(group: &usvg::Group) -> bool {
     })
 }
 
+/// Draws the nodes of `group` whose stroked bounds reach `band` (in pixels of the band).
 fn draw_group(
     group: &usvg::Group,
     to_pixels: kurbo::Affine,
+    band: kurbo::Rect,
     context: &mut vello_cpu::RenderContext,
 ) {
     for node in group.children() {
+        let bounds = node.abs_stroke_bounding_box();
+        let on_band = to_pixels.transform_rect_bbox(kurbo::Rect::new(
+            f64::from(bounds.left()),
+            f64::from(bounds.top()),
+            f64::from(bounds.right()),
+            f64::from(bounds.bottom()),
+        ));
+        // A pixel of slack: anti-aliasing reaches just past a shape's bounds.
+        if !on_band.inflate(1.0, 1.0).overlaps(band) {
+            continue;
+        }
         match node {
-            usvg::Node::Group(inner) => draw_group(inner, to_pixels, context),
-            usvg::Node::Text(text) => draw_group(text.flattened(), to_pixels, context),
+            usvg::Node::Group(inner) => draw_group(inner, to_pixels, band, context),
+            usvg::Node::Text(text) => draw_group(text.flattened(), to_pixels, band, context),
             usvg::Node::Path(path) => draw_path(path, to_pixels, context),
             usvg::Node::Image(_) => {}
         }
@@ -248,7 +323,18 @@ fn demultiply(rgba: &mut [u8]) {
 
 /// Straight-alpha RGBA pixels to PNG bytes.
 pub fn encode_rgba_png(rgba: &[u8], size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
+    encode_png_rows(vec![rgba], size_px)
+}
+
+/// Straight-alpha RGBA pixels, given as consecutive runs of whole rows, to PNG bytes.
+fn encode_png_rows(runs: Vec<&[u8]>, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
     let raster = |e: png::EncodingError| ExportError::Raster(e.to_string());
+    let expected = size_px[0] as usize * size_px[1] as usize * 4;
+    if runs.iter().map(|run| run.len()).sum::<usize>() != expected {
+        return Err(ExportError::Raster(
+            "the pixels do not fill the image size".into(),
+        ));
+    }
     let mut bytes = Vec::new();
     let mut encoder = png::Encoder::new(&mut bytes, size_px[0], size_px[1]);
     encoder.set_color(png::ColorType::Rgba);
@@ -256,7 +342,16 @@ pub fn encode_rgba_png(rgba: &[u8], size_px: [u32; 2]) -> Result<Vec<u8>, Export
     encoder.set_compression(png::Compression::Fast);
     encoder.set_filter(png::Filter::Sub);
     let mut writer = encoder.write_header().map_err(raster)?;
-    writer.write_image_data(rgba).map_err(raster)?;
+    if let [whole] = runs.as_slice() {
+        writer.write_image_data(whole).map_err(raster)?;
+    } else {
+        let mut stream = writer.stream_writer().map_err(raster)?;
+        for run in runs {
+            std::io::Write::write_all(&mut stream, run)
+                .map_err(|e| ExportError::Raster(e.to_string()))?;
+        }
+        stream.finish().map_err(raster)?;
+    }
     writer.finish().map_err(raster)?;
     Ok(bytes)
 }
@@ -286,8 +381,10 @@ mod tests {
         let size = [2560, 1440];
         let tree = overview_tree(size, 2.0);
         assert!(vello_can_draw(tree.root()), "slides take the fast path");
-        let fast = rasterise(&tree, size).expect("vello_cpu render");
-        let fast = fast.bytes();
+        // Three strips, so that seams cross the map, the legend and the inset.
+        let fast = rasterise_in_bands(&tree, size, 3)
+            .expect("vello_cpu render")
+            .to_vec();
         let mut reference = resvg::tiny_skia::Pixmap::new(size[0], size[1]).expect("pixmap");
         resvg::render(
             &tree,
@@ -327,6 +424,33 @@ mod tests {
         );
     }
 
+    /// Strips are drawn apart, yet their seams must not show: the overview slide in one piece
+    /// and in three strips are the same but for rounding.
+    #[test]
+    fn strips_join_without_seams() {
+        let size = [1280, 720];
+        let tree = overview_tree(size, 1.0);
+        let whole = rasterise_in_bands(&tree, size, 1)
+            .expect("one strip")
+            .to_vec();
+        let strips = rasterise_in_bands(&tree, size, 3)
+            .expect("three strips")
+            .to_vec();
+        let differing: Vec<(usize, u8)> = whole
+            .iter()
+            .zip(&strips)
+            .enumerate()
+            .filter(|(_, (a, b))| a.abs_diff(**b) > 2)
+            .map(|(i, (a, b))| (i / 4 / size[0] as usize, a.abs_diff(*b)))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "{} channel values differ, first rows and differences: {:?}",
+            differing.len(),
+            &differing[..differing.len().min(10)]
+        );
+    }
+
     #[test]
     fn svg_beyond_the_fast_path_is_drawn_by_resvg() {
         // A group with opacity needs a layer of its own, which the fast path does not draw.
@@ -335,8 +459,7 @@ mod tests {
             <g opacity="0.5"><rect width="10" height="10" fill="#000000"/></g></svg>"##;
         let tree = parse_svg(svg).expect("parses");
         assert!(!vello_can_draw(tree.root()));
-        let image = rasterise(&tree, [20, 10]).expect("renders");
-        let rgba = image.bytes();
+        let rgba = rasterise(&tree, [20, 10]).expect("renders").to_vec();
         // Left half: black at half opacity over white; right half: white.
         assert!((i32::from(rgba[0]) - 128).abs() <= 2, "{}", rgba[0]);
         assert_eq!(&rgba[(19 * 4)..(19 * 4 + 4)], &[255, 255, 255, 255]);
