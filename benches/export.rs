@@ -1,5 +1,6 @@
 //! Export speed: the overview slide at 3840×2160 PNG, whole process (load the bundled data,
-//! build the map model, lay out, rasterise, encode), and each stage on its own.
+//! build the map model, lay out, rasterise, encode) in this process and as the command-line
+//! program, and each stage on its own.
 //!
 //! Run: `cargo bench --bench export`.
 
@@ -45,6 +46,22 @@ fn benches(c: &mut Criterion) {
             export::svg_to_png(&svg, SIZE_4K).expect("png")
         });
     });
+    // The command a user runs, as a new process each time: start-up, a cold heap and the
+    // atomic write of the file included.
+    let out_dir = std::env::temp_dir().join(format!("sinokaz-bench-{}", std::process::id()));
+    group.bench_function("export_4k_process", |b| {
+        b.iter(|| {
+            let status = std::process::Command::new(env!("CARGO_BIN_EXE_sinokaz-atlas"))
+                .args(["export", "--slide", "overview", "--size", "3840x2160"])
+                .args(["--scale", "2", "--format", "png", "--out"])
+                .arg(&out_dir)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .expect("the atlas runs");
+            assert!(status.success(), "export failed: {status}");
+        });
+    });
+    std::fs::remove_dir_all(&out_dir).ok();
     group.bench_function("startup", |b| {
         b.iter(|| {
             let atlas = data::bundled::load().expect("data");

@@ -232,6 +232,14 @@ pub fn build_scene(
     } else {
         &model.countries_coarse
     };
+    model::prepare_levels(
+        countries
+            .iter()
+            .chain(&model.regions)
+            .chain(&model.lakes)
+            .filter(|area| culling.intersects(area.bbox)),
+        lod_scale,
+    );
     let is_focus = |code: &str| code == "KZ" || code == "CN";
     let fill = |area: &model::ProjectedArea, color: Color| {
         Primitive::Fill(Fill {

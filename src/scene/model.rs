@@ -64,14 +64,21 @@ impl Lod {
         }
     }
 
-    /// The coarsest level whose error stays within a pixel at this scale.
-    pub fn for_scale(&self, km_per_px: f64) -> &Arc<AreaLevel> {
-        let index = self
-            .levels
+    fn level_index(&self, km_per_px: f64) -> usize {
+        self.levels
             .iter()
             .rposition(|(tolerance, _)| *tolerance <= km_per_px)
-            .unwrap_or(0);
-        let (tolerance, level) = &self.levels[index];
+            .unwrap_or(0)
+    }
+
+    /// Whether the level for this scale is made already.
+    pub fn is_ready(&self, km_per_px: f64) -> bool {
+        self.levels[self.level_index(km_per_px)].1.get().is_some()
+    }
+
+    /// The coarsest level whose error stays within a pixel at this scale.
+    pub fn for_scale(&self, km_per_px: f64) -> &Arc<AreaLevel> {
+        let (tolerance, level) = &self.levels[self.level_index(km_per_px)];
         level.get_or_init(|| {
             let shape = if *tolerance == 0.0 {
                 self.source.clone()
@@ -81,6 +88,32 @@ impl Lod {
             Arc::new(AreaLevel::new(shape))
         })
     }
+}
+
+/// Makes the levels of detail `areas` need at this scale, spread over all cores: the first
+/// view at a new scale (and every export) would otherwise simplify them one by one.
+pub fn prepare_levels<'a>(areas: impl Iterator<Item = &'a ProjectedArea>, km_per_px: f64) {
+    let missing: Vec<&ProjectedArea> = areas.filter(|a| !a.lod.is_ready(km_per_px)).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(missing.len());
+    if threads <= 1 {
+        for area in missing {
+            area.lod.for_scale(km_per_px);
+        }
+        return;
+    }
+    std::thread::scope(|scope| {
+        for first in 0..threads {
+            let missing = &missing;
+            // Every n-th area, so that the large countries are spread over the threads.
+            scope.spawn(move || {
+                for area in missing.iter().skip(first).step_by(threads) {
+                    area.lod.for_scale(km_per_px);
+                }
+            });
+        }
+    });
 }
 
 #[derive(Debug)]
