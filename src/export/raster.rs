@@ -44,25 +44,59 @@ pub fn svg_to_png(svg: &str, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> 
     let started = std::time::Instant::now();
     let tree = parse_svg(svg)?;
     log::info!("SVG parsed in {:?}", started.elapsed());
-    let rgba = rasterise(&tree, size_px)?;
-    log::info!("rasterised in {:?}", started.elapsed());
-    let png = encode_png_rows(rgba.runs(), size_px);
-    log::info!("PNG encoded in {:?}", started.elapsed());
-    png
+    let raster = |e: png::EncodingError| ExportError::Raster(e.to_string());
+    let mut bytes = Vec::new();
+    let mut writer = png_encoder(&mut bytes, size_px)
+        .write_header()
+        .map_err(raster)?;
+    let mut stream = writer.stream_writer().map_err(raster)?;
+    // Each strip is compressed as soon as it and those above it are drawn, while the other
+    // cores draw the strips below.
+    rasterise_strips(&tree, size_px, STRIPS_PER_CORE, |rows| {
+        std::io::Write::write_all(&mut stream, rows).map_err(|e| ExportError::Raster(e.to_string()))
+    })?;
+    stream.finish().map_err(raster)?;
+    writer.finish().map_err(raster)?;
+    log::info!("rasterised and encoded in {:?}", started.elapsed());
+    Ok(bytes)
 }
+
+/// Strips per core: more than one, so that the first strips are encoded while the last are
+/// drawn; few, as an element across several strips is outlined in each. Measured on the
+/// 4K overview slide with two cores, as the whole command: 1 per core 158 ms, 2 142 ms,
+/// 3 120 ms, 4 128 ms, 6 134 ms (medians of 15 runs).
+const STRIPS_PER_CORE: usize = 3;
 
 /// The tree drawn at `size_px` (stretched to it, as the SVG's own size says), as
 /// straight-alpha RGBA.
-pub fn rasterise(tree: &usvg::Tree, size_px: [u32; 2]) -> Result<Rgba, ExportError> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    rasterise_in_bands(tree, size_px, cores.clamp(1, 4))
+pub fn rasterise(tree: &usvg::Tree, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
+    let mut rgba = Vec::new();
+    rasterise_strips(tree, size_px, STRIPS_PER_CORE, |rows| {
+        rgba.extend_from_slice(rows);
+        Ok(())
+    })?;
+    Ok(rgba)
 }
 
-fn rasterise_in_bands(
+/// Draws the tree in horizontal strips on all cores and hands each strip's straight-alpha
+/// rows to `rows`, top to bottom, as soon as it is ready.
+fn rasterise_strips(
     tree: &usvg::Tree,
     size_px: [u32; 2],
-    bands: usize,
-) -> Result<Rgba, ExportError> {
+    strips_per_core: usize,
+    mut rows: impl FnMut(&[u8]) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    rasterise_in_strips(tree, size_px, cores, cores * strips_per_core, &mut rows)
+}
+
+fn rasterise_in_strips(
+    tree: &usvg::Tree,
+    size_px: [u32; 2],
+    threads: usize,
+    strips: usize,
+    rows: &mut dyn FnMut(&[u8]) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
     let too_large = || ExportError::Raster(format!("{}x{} is too large", size_px[0], size_px[1]));
     let width = u16::try_from(size_px[0]).map_err(|_| too_large())?;
     let height = u16::try_from(size_px[1]).map_err(|_| too_large())?;
@@ -70,32 +104,7 @@ fn rasterise_in_bands(
         f64::from(size_px[0]) / f64::from(tree.size().width()),
         f64::from(size_px[1]) / f64::from(tree.size().height()),
     );
-    let mut image = if vello_can_draw(tree.root()) {
-        let bands = u16::try_from(bands.max(1)).unwrap_or(1).min(height);
-        let rows_per_band = height.div_ceil(bands);
-        let band_tops: Vec<u16> = (0..bands)
-            .map(|band| band * rows_per_band)
-            .filter(|&top| top < height)
-            .collect();
-        let pixmaps = std::thread::scope(|scope| {
-            let workers: Vec<_> = band_tops
-                .iter()
-                .map(|&top| {
-                    let rows = rows_per_band.min(height - top);
-                    scope.spawn(move || draw_band(tree, to_pixels, width, top, rows))
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|worker| {
-                    worker
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        });
-        Rgba::Bands(pixmaps)
-    } else {
+    if !vello_can_draw(tree.root()) {
         let mut pixmap =
             resvg::tiny_skia::Pixmap::new(size_px[0], size_px[1]).ok_or_else(too_large)?;
         #[expect(clippy::cast_possible_truncation, reason = "scales fit in f32")]
@@ -104,17 +113,64 @@ fn rasterise_in_bands(
             to_pixels.as_coeffs()[3] as f32,
         );
         resvg::render(tree, transform, &mut pixmap.as_mut());
-        Rgba::Whole(pixmap.take())
-    };
-    image.demultiply();
-    Ok(image)
+        let mut rgba = pixmap.take();
+        demultiply(&mut rgba);
+        return rows(&rgba);
+    }
+
+    let strips = u16::try_from(strips.max(1)).unwrap_or(u16::MAX).min(height);
+    let rows_per_strip = height.div_ceil(strips);
+    let tops: Vec<u16> = (0..strips)
+        .map(|strip| strip * rows_per_strip)
+        .filter(|&top| top < height)
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (done, finished) = std::sync::mpsc::channel::<(usize, vello_cpu::Pixmap)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, tops.len()) {
+            let (done, next, tops) = (done.clone(), &next, &tops);
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&top) = tops.get(index) else { break };
+                    let mut pixmap = draw_strip(
+                        tree,
+                        to_pixels,
+                        width,
+                        top,
+                        rows_per_strip.min(height - top),
+                    );
+                    demultiply(pixmap.data_as_u8_slice_mut());
+                    // The receiver only hangs up after a failed write; the rest is not wanted.
+                    if done.send((index, pixmap)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done);
+        // Strips arrive in any order and leave in order.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut expected = 0;
+        for (index, pixmap) in finished {
+            waiting.insert(index, pixmap);
+            while let Some(pixmap) = waiting.remove(&expected) {
+                if let Err(error) = rows(pixmap.data_as_u8_slice()) {
+                    next.store(tops.len(), std::sync::atomic::Ordering::Relaxed);
+                    return Err(error);
+                }
+                expected += 1;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// One horizontal strip of the image, `rows` tall from row `top`. Strips are drawn on their
 /// own threads; each skips the elements that do not reach it, so a label or a marker is
 /// outlined once, not once per strip. vello_cpu's anti-aliasing is exact area coverage, so a
 /// shape cut across two strips shows no seam.
-fn draw_band(
+fn draw_strip(
     tree: &usvg::Tree,
     to_pixels: kurbo::Affine,
     width: u16,
@@ -133,43 +189,6 @@ fn draw_band(
     };
     context.render_with(&mut pixmap, &mut vello_cpu::Resources::new(), settings);
     pixmap
-}
-
-/// Straight-alpha RGBA pixels, kept in the buffers the renderer drew them in: copying a 4K
-/// image costs as much as drawing much of it.
-pub enum Rgba {
-    /// Horizontal strips, top to bottom.
-    Bands(Vec<vello_cpu::Pixmap>),
-    Whole(Vec<u8>),
-}
-
-impl Rgba {
-    /// The pixels as consecutive runs of whole rows, top to bottom.
-    pub fn runs(&self) -> Vec<&[u8]> {
-        match self {
-            Self::Bands(bands) => bands
-                .iter()
-                .map(vello_cpu::Pixmap::data_as_u8_slice)
-                .collect(),
-            Self::Whole(bytes) => vec![bytes],
-        }
-    }
-
-    /// All the pixels in one buffer.
-    pub fn to_vec(&self) -> Vec<u8> {
-        self.runs().concat()
-    }
-
-    fn demultiply(&mut self) {
-        match self {
-            Self::Bands(bands) => {
-                for band in bands {
-                    demultiply(band.data_as_u8_slice_mut());
-                }
-            }
-            Self::Whole(bytes) => demultiply(bytes),
-        }
-    }
 }
 
 /// Whether every node is one the vello_cpu walker draws exactly: groups that need no layer of
@@ -323,37 +342,25 @@ fn demultiply(rgba: &mut [u8]) {
 
 /// Straight-alpha RGBA pixels to PNG bytes.
 pub fn encode_rgba_png(rgba: &[u8], size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
-    encode_png_rows(vec![rgba], size_px)
+    let raster = |e: png::EncodingError| ExportError::Raster(e.to_string());
+    let mut bytes = Vec::new();
+    let mut writer = png_encoder(&mut bytes, size_px)
+        .write_header()
+        .map_err(raster)?;
+    writer.write_image_data(rgba).map_err(raster)?;
+    writer.finish().map_err(raster)?;
+    Ok(bytes)
 }
 
-/// Straight-alpha RGBA pixels, given as consecutive runs of whole rows, to PNG bytes.
-fn encode_png_rows(runs: Vec<&[u8]>, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
-    let raster = |e: png::EncodingError| ExportError::Raster(e.to_string());
-    let expected = size_px[0] as usize * size_px[1] as usize * 4;
-    if runs.iter().map(|run| run.len()).sum::<usize>() != expected {
-        return Err(ExportError::Raster(
-            "the pixels do not fill the image size".into(),
-        ));
-    }
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, size_px[0], size_px[1]);
+/// RGBA, 8 bits, fast compression: a slide PNG is written in a few tens of milliseconds and
+/// about a tenth of its raw size.
+fn png_encoder(out: &mut Vec<u8>, size_px: [u32; 2]) -> png::Encoder<'static, &mut Vec<u8>> {
+    let mut encoder = png::Encoder::new(out, size_px[0], size_px[1]);
     encoder.set_color(png::ColorType::Rgba);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
     encoder.set_filter(png::Filter::Sub);
-    let mut writer = encoder.write_header().map_err(raster)?;
-    if let [whole] = runs.as_slice() {
-        writer.write_image_data(whole).map_err(raster)?;
-    } else {
-        let mut stream = writer.stream_writer().map_err(raster)?;
-        for run in runs {
-            std::io::Write::write_all(&mut stream, run)
-                .map_err(|e| ExportError::Raster(e.to_string()))?;
-        }
-        stream.finish().map_err(raster)?;
-    }
-    writer.finish().map_err(raster)?;
-    Ok(bytes)
+    encoder
 }
 
 #[cfg(test)]
@@ -382,9 +389,12 @@ mod tests {
         let tree = overview_tree(size, 2.0);
         assert!(vello_can_draw(tree.root()), "slides take the fast path");
         // Three strips, so that seams cross the map, the legend and the inset.
-        let fast = rasterise_in_bands(&tree, size, 3)
-            .expect("vello_cpu render")
-            .to_vec();
+        let mut fast = Vec::new();
+        rasterise_in_strips(&tree, size, 2, 3, &mut |rows| {
+            fast.extend_from_slice(rows);
+            Ok(())
+        })
+        .expect("vello_cpu render");
         let mut reference = resvg::tiny_skia::Pixmap::new(size[0], size[1]).expect("pixmap");
         resvg::render(
             &tree,
@@ -430,12 +440,16 @@ mod tests {
     fn strips_join_without_seams() {
         let size = [1280, 720];
         let tree = overview_tree(size, 1.0);
-        let whole = rasterise_in_bands(&tree, size, 1)
-            .expect("one strip")
-            .to_vec();
-        let strips = rasterise_in_bands(&tree, size, 3)
-            .expect("three strips")
-            .to_vec();
+        let in_strips = |strips| {
+            let mut rgba = Vec::new();
+            rasterise_in_strips(&tree, size, 2, strips, &mut |rows| {
+                rgba.extend_from_slice(rows);
+                Ok(())
+            })
+            .expect("renders");
+            rgba
+        };
+        let (whole, strips) = (in_strips(1), in_strips(3));
         let differing: Vec<(usize, u8)> = whole
             .iter()
             .zip(&strips)
@@ -451,6 +465,20 @@ mod tests {
         );
     }
 
+    /// A failed write (a full disk, say) stops the drawing and is reported; nothing hangs.
+    #[test]
+    fn a_failed_write_stops_the_strips() {
+        let size = [640, 360];
+        let tree = overview_tree(size, 0.5);
+        let mut calls = 0;
+        let result = rasterise_in_strips(&tree, size, 2, 8, &mut |_| {
+            calls += 1;
+            Err(ExportError::Raster("disk full".into()))
+        });
+        assert!(matches!(result, Err(ExportError::Raster(m)) if m == "disk full"));
+        assert_eq!(calls, 1);
+    }
+
     #[test]
     fn svg_beyond_the_fast_path_is_drawn_by_resvg() {
         // A group with opacity needs a layer of its own, which the fast path does not draw.
@@ -459,7 +487,7 @@ mod tests {
             <g opacity="0.5"><rect width="10" height="10" fill="#000000"/></g></svg>"##;
         let tree = parse_svg(svg).expect("parses");
         assert!(!vello_can_draw(tree.root()));
-        let rgba = rasterise(&tree, [20, 10]).expect("renders").to_vec();
+        let rgba = rasterise(&tree, [20, 10]).expect("renders");
         // Left half: black at half opacity over white; right half: white.
         assert!((i32::from(rgba[0]) - 128).abs() <= 2, "{}", rgba[0]);
         assert_eq!(&rgba[(19 * 4)..(19 * 4 + 4)], &[255, 255, 255, 255]);
