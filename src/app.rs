@@ -20,7 +20,7 @@ use crate::ui::export_panel::{
     ExportIntent, ExportJob, ExportSettings, JobState, default_export_path, export_window_ui,
 };
 use crate::ui::layers_panel::{LayersIntent, layers_ui};
-use crate::ui::map_view::{MapInputs, MapResponse, map_view_ui};
+use crate::ui::map_view::{MapInputs, MapResponse, PaintedMap, map_view_ui};
 use crate::ui::presentation::{self, PresentationIntent};
 
 /// The opening view: Kazakhstan, Xinjiang and Xi'an, in lon/lat degrees.
@@ -56,7 +56,9 @@ pub struct AtlasApp {
     corridor_measures: HashMap<usize, CorridorMeasures>,
     applied_theme: Option<Theme>,
     /// The scene painted in the last frame and where: what the user sees, for tests and tools.
-    pub last_scene: Option<Scene>,
+    pub last_scene: Option<Arc<Scene>>,
+    /// The last frame's map picture, reused while its view and inputs stay the same.
+    map_cache: std::cell::RefCell<Option<PaintedMap>>,
     pub last_map_rect: Option<egui::Rect>,
     /// The open deck of slides, and whether it has changes not yet saved.
     pub deck: Deck,
@@ -124,8 +126,21 @@ impl AtlasApp {
             corridor_measures: HashMap::new(),
             applied_theme: None,
             last_scene: None,
+            map_cache: std::cell::RefCell::new(None),
             last_map_rect: None,
         }
+    }
+
+    /// Shows `bounds` ([min_x, min_y, max_x, max_y] of the map plane in km) from the next frame.
+    pub fn show_bounds(&mut self, bounds: [f64; 4]) {
+        self.pending_bounds = Some(bounds);
+    }
+
+    /// The map-plane box shown in the last frame.
+    pub fn shown_bounds(&self) -> Option<[f64; 4]> {
+        self.last_scene
+            .as_ref()
+            .map(|s| [s.view.min[0], s.view.min[1], s.view.max[0], s.view.max[1]])
     }
 
     pub fn selected(&self) -> Option<usize> {
@@ -230,6 +245,7 @@ impl AtlasApp {
                     selected: self.selected,
                     hovered: self.hovered,
                     set_bounds: self.pending_bounds.take(),
+                    cache: &self.map_cache,
                 };
                 let response = map_view_ui(ui, &inputs);
                 self.apply_map_response(ui.ctx(), response);
@@ -360,12 +376,12 @@ impl AtlasApp {
             .show(ui, |ui| presentation::title_ui(ui, &slide, index, count));
         let atlas = Arc::clone(&self.atlas);
         egui::Panel::bottom("slide_footer").show(ui, |ui| {
-            presentation::footer_ui(ui, &atlas, self.last_scene.as_ref())
+            presentation::footer_ui(ui, &atlas, self.last_scene.as_deref())
         });
         egui::Panel::right("slide_legend")
             .exact_size(240.0)
             .show(ui, |ui| {
-                presentation::legend_ui(ui, &atlas, self.last_scene.as_ref(), theme)
+                presentation::legend_ui(ui, &atlas, self.last_scene.as_deref(), theme)
             });
         let selected = slide
             .selected
@@ -388,6 +404,7 @@ impl AtlasApp {
                     selected,
                     hovered: None,
                     set_bounds,
+                    cache: &self.map_cache,
                 };
                 let response = map_view_ui(ui, &inputs);
                 if let (Some(scene), Some(rect)) = (&response.scene, response.screen_rect) {

@@ -89,8 +89,19 @@ pub fn railway_ticks(
     spacing_px: f32,
     half_length_px: f32,
 ) -> Vec<[[f32; 2]; 2]> {
+    railway_ticks_from(points, spacing_px, half_length_px, 0.0)
+}
+
+/// As [`railway_ticks`] for a piece of a line that starts `start_length_px` along the whole
+/// line, so that the ticks of the pieces fall where those of the whole line would.
+pub fn railway_ticks_from(
+    points: &[[f32; 2]],
+    spacing_px: f32,
+    half_length_px: f32,
+    start_length_px: f32,
+) -> Vec<[[f32; 2]; 2]> {
     let mut ticks = Vec::new();
-    let mut carried = spacing_px / 2.0;
+    let mut carried = (spacing_px / 2.0 - start_length_px).rem_euclid(spacing_px);
     for w in points.windows(2) {
         let (a, b) = (w[0], w[1]);
         let length = (b[0] - a[0]).hypot(b[1] - a[1]);
@@ -125,6 +136,10 @@ mod tests {
         let ticks = railway_ticks(&[[0.0, 0.0], [70.0, 0.0]], 14.0, 3.0);
         let xs: Vec<f32> = ticks.iter().map(|t| t[0][0]).collect();
         assert_eq!(xs, vec![7.0, 21.0, 35.0, 49.0, 63.0]);
+        // The same line cut at x = 30 keeps its ticks in place.
+        let rest = railway_ticks_from(&[[30.0, 0.0], [70.0, 0.0]], 14.0, 3.0, 30.0);
+        let xs: Vec<f32> = rest.iter().map(|t| t[0][0]).collect();
+        assert_eq!(xs, vec![35.0, 49.0, 63.0]);
         assert!(ticks.iter().all(|t| (t[0][1] - t[1][1]).abs() == 6.0));
     }
 

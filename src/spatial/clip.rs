@@ -21,21 +21,40 @@ impl ClipRect {
 /// whose bounding box touches the rectangle stays, ends and all), so every pixel the line
 /// draws inside the rectangle is drawn exactly as before; only runs wholly outside go.
 pub fn clip_polyline(points: &[[f32; 2]], rect: ClipRect) -> Vec<Vec<[f32; 2]>> {
+    clip_polyline_along(points, rect)
+        .into_iter()
+        .map(|run| run.points)
+        .collect()
+}
+
+/// A piece of a clipped polyline and how far along the whole line it starts, so that dashes
+/// and ticks keep the rhythm of the whole line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    pub start_length: f32,
+    pub points: Vec<[f32; 2]>,
+}
+
+/// As [`clip_polyline`], with the length along the line at which each run starts.
+pub fn clip_polyline_along(points: &[[f32; 2]], rect: ClipRect) -> Vec<Run> {
     let mut runs = Vec::new();
-    let mut run: Vec<[f32; 2]> = Vec::new();
+    let mut run: Option<Run> = None;
+    let mut length = 0.0_f32;
     for pair in points.windows(2) {
-        if rect.touches_segment(pair[0], pair[1]) {
-            if run.is_empty() {
-                run.push(pair[0]);
-            }
-            run.push(pair[1]);
-        } else if !run.is_empty() {
-            runs.push(std::mem::take(&mut run));
+        let (a, b) = (pair[0], pair[1]);
+        if rect.touches_segment(a, b) {
+            run.get_or_insert_with(|| Run {
+                start_length: length,
+                points: vec![a],
+            })
+            .points
+            .push(b);
+        } else if let Some(done) = run.take() {
+            runs.push(done);
         }
+        length += (b[0] - a[0]).hypot(b[1] - a[1]);
     }
-    if !run.is_empty() {
-        runs.push(run);
-    }
+    runs.extend(run);
     // A lone point inside the rectangle is not a line; it draws nothing either way.
     runs
 }
@@ -162,5 +181,10 @@ mod tests {
             ]
         );
         assert!(clip_polyline(&[[200.0, 0.0], [300.0, 0.0]], RECT).is_empty());
+        let along = clip_polyline_along(&line, RECT);
+        // The second run starts after 200 + 150 + 250 + 150·√2 of line.
+        let expected = 200.0 + 150.0 + 250.0 + 150.0 * std::f32::consts::SQRT_2;
+        assert_eq!(along[0].start_length, 0.0);
+        assert!((along[1].start_length - expected).abs() < 1e-2);
     }
 }

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::ops::RangeInclusive;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use egui::{Color32, Shape, Ui};
 use egui_plot::{Plot, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTransform};
@@ -26,7 +27,7 @@ pub struct MapResponse {
     /// The map-plane box shown this frame: [min_x, min_y, max_x, max_y] in km.
     pub bounds: [f64; 4],
     /// The scene that was painted, kept for tests and for the status line.
-    pub scene: Option<Scene>,
+    pub scene: Option<Arc<Scene>>,
     /// Where the map was drawn on screen, so tests and tools can aim at what the scene shows.
     pub screen_rect: Option<egui::Rect>,
 }
@@ -40,6 +41,31 @@ pub struct MapInputs<'a> {
     pub hovered: Option<usize>,
     /// Bounds to show this frame (opening, restored, "fit all"); `None` keeps the user's view.
     pub set_bounds: Option<[f64; 4]>,
+    /// The last frame's picture, reused while nothing it shows has changed.
+    pub cache: &'a RefCell<Option<PaintedMap>>,
+}
+
+/// A painted map and everything it was painted from.
+pub struct PaintedMap {
+    key: PaintKey,
+    shapes: Vec<Shape>,
+    scene: Arc<Scene>,
+}
+
+/// Everything a map picture depends on. Frames that share it (the pointer moving over empty
+/// map, a panel being resized elsewhere, a repaint for a tooltip) reuse the picture instead of
+/// building, projecting and laying it out again.
+#[derive(Clone, PartialEq)]
+struct PaintKey {
+    view: View,
+    frame: egui::Rect,
+    pixels_per_point: f32,
+    theme: Theme,
+    layers: Layers,
+    selected: Option<usize>,
+    hovered: Option<usize>,
+    /// Which data: a reload or an import makes a new atlas and model.
+    data: (usize, usize),
 }
 
 /// The plot item that paints a whole scene; it builds the scene inside `shapes`, where the
@@ -47,12 +73,31 @@ pub struct MapInputs<'a> {
 struct MapLayer<'a> {
     base: PlotItemBase,
     inputs: &'a MapInputs<'a>,
-    painted: Rc<RefCell<Option<Scene>>>,
+    painted: Rc<RefCell<Option<Arc<Scene>>>>,
 }
 
 impl PlotItem for MapLayer<'_> {
     fn shapes(&self, ui: &Ui, transform: &PlotTransform, shapes: &mut Vec<Shape>) {
         let view = view_of(transform);
+        let key = PaintKey {
+            view,
+            frame: *transform.frame(),
+            pixels_per_point: ui.ctx().pixels_per_point(),
+            theme: self.inputs.theme,
+            layers: self.inputs.layers.clone(),
+            selected: self.inputs.selected,
+            hovered: self.inputs.hovered,
+            data: (
+                std::ptr::from_ref(self.inputs.atlas) as usize,
+                std::ptr::from_ref(self.inputs.model) as usize,
+            ),
+        };
+        let mut cache = self.inputs.cache.borrow_mut();
+        if let Some(painted) = cache.as_ref().filter(|p| p.key == key) {
+            shapes.extend(painted.shapes.iter().cloned());
+            *self.painted.borrow_mut() = Some(Arc::clone(&painted.scene));
+            return;
+        }
         let options = SceneOptions {
             theme: self.inputs.theme,
             layers: self.inputs.layers,
@@ -61,13 +106,25 @@ impl PlotItem for MapLayer<'_> {
             reserved_px: &[],
             full_detail: false,
         };
-        let scene = scene::build_scene(self.inputs.atlas, self.inputs.model, view, &options);
+        let scene = Arc::new(scene::build_scene(
+            self.inputs.atlas,
+            self.inputs.model,
+            view,
+            &options,
+        ));
+        let mut painted_shapes = Vec::new();
         ScenePainter {
             scene: &scene,
             rect: *transform.frame(),
         }
-        .paint(ui.painter(), shapes);
-        *self.painted.borrow_mut() = Some(scene);
+        .paint(ui.painter(), &mut painted_shapes);
+        shapes.extend(painted_shapes.iter().cloned());
+        *self.painted.borrow_mut() = Some(Arc::clone(&scene));
+        *cache = Some(PaintedMap {
+            key,
+            shapes: painted_shapes,
+            scene,
+        });
     }
 
     fn initialize(&mut self, _x_range: RangeInclusive<f64>) {}

@@ -3,9 +3,16 @@
 use egui::epaint::{Mesh, Vertex, WHITE_UV};
 use egui::{Color32, FontId, Painter, Pos2, Rect, Shape, Stroke as EguiStroke, pos2, vec2};
 
-use crate::scene::symbols::{RAILWAY_TICK_SPACING_PX, SymbolPart, marker_parts, railway_ticks};
+use crate::scene::symbols::{
+    RAILWAY_TICK_SPACING_PX, SymbolPart, marker_parts, railway_ticks_from,
+};
 use crate::scene::{Disc, Fill, Label, LinePattern, Marker, Primitive, Radius, Scene, Stroke};
+use crate::spatial::clip::{ClipRect, clip_polyline_along};
 use crate::style::Color;
+
+/// How far outside the map lines are kept, in pixels: more than a dash, a railway tick or a
+/// line's half width, so that no cut end shows.
+const CLIP_MARGIN_PX: f32 = 32.0;
 
 pub fn color32(c: Color) -> Color32 {
     Color32::from_rgba_unmultiplied(c.r, c.g, c.b, c.a)
@@ -69,22 +76,55 @@ impl ScenePainter<'_> {
     }
 
     fn stroke(&self, stroke: &Stroke, shapes: &mut Vec<Shape>) {
-        let points: Vec<Pos2> = stroke.path.iter().map(|&p| self.to_screen(p)).collect();
+        let points: Vec<[f32; 2]> = stroke
+            .path
+            .iter()
+            .map(|&p| {
+                let q = self.to_screen(p);
+                [q.x, q.y]
+            })
+            .collect();
+        // Only the pieces that reach the screen are dashed, ticked and tessellated: zoomed in
+        // on a city, a corridor thousands of kilometres long is mostly far off screen. The
+        // margin hides where a piece starts, and each piece keeps the dash and tick rhythm of
+        // the whole line.
+        let margin = CLIP_MARGIN_PX.max(stroke.width_px * 2.0);
+        let screen = ClipRect {
+            min: [self.rect.min.x - margin, self.rect.min.y - margin],
+            max: [self.rect.max.x + margin, self.rect.max.y + margin],
+        };
         let egui_stroke = EguiStroke::new(stroke.width_px, color32(stroke.color));
-        if stroke.ticks {
-            let flat: Vec<[f32; 2]> = points.iter().map(|p| [p.x, p.y]).collect();
-            let tick_stroke = EguiStroke::new(stroke.width_px * 0.7, color32(stroke.color));
-            for [a, b] in railway_ticks(&flat, RAILWAY_TICK_SPACING_PX, stroke.width_px * 2.0) {
-                shapes.push(Shape::line_segment(
-                    [pos2(a[0], a[1]), pos2(b[0], b[1])],
-                    tick_stroke,
-                ));
+        for run in clip_polyline_along(&points, screen) {
+            if stroke.ticks {
+                let tick_stroke = EguiStroke::new(stroke.width_px * 0.7, color32(stroke.color));
+                for [a, b] in railway_ticks_from(
+                    &run.points,
+                    RAILWAY_TICK_SPACING_PX,
+                    stroke.width_px * 2.0,
+                    run.start_length,
+                ) {
+                    shapes.push(Shape::line_segment(
+                        [pos2(a[0], a[1]), pos2(b[0], b[1])],
+                        tick_stroke,
+                    ));
+                }
             }
-        }
-        match stroke.pattern {
-            LinePattern::Solid => shapes.push(Shape::line(points, egui_stroke)),
-            LinePattern::Dashed { dash_px, gap_px } => {
-                shapes.extend(Shape::dashed_line(&points, egui_stroke, dash_px, gap_px));
+            let line: Vec<Pos2> = run.points.iter().map(|p| pos2(p[0], p[1])).collect();
+            match stroke.pattern {
+                LinePattern::Solid => shapes.push(Shape::line(line, egui_stroke)),
+                LinePattern::Dashed { dash_px, gap_px } => {
+                    // A piece that starts inside a dash begins with the rest of it: the
+                    // pattern starts before the piece, off screen, where the margin hides it.
+                    let offset = -(run.start_length % (dash_px + gap_px));
+                    Shape::dashed_line_many_with_offset(
+                        &line,
+                        egui_stroke,
+                        &[dash_px],
+                        &[gap_px],
+                        offset,
+                        shapes,
+                    );
+                }
             }
         }
     }

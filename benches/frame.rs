@@ -1,0 +1,135 @@
+//! Frame cost of the live map: one frame of the real app (egui run + tessellation) at
+//! 1280×800, 1 point per pixel, headless, for several views; and the naive way of drawing
+//! the same world view (every ring of the 1:10m countries as one `egui_plot::Line`) as the
+//! baseline in the same run.
+//!
+//! Run: `cargo bench --bench frame`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use egui::{Pos2, RawInput, Rect, vec2};
+use sinokaz_atlas::app::{AtlasApp, SavedState};
+use sinokaz_atlas::data;
+use sinokaz_atlas::scene::MapModel;
+use sinokaz_atlas::spatial::Projection;
+
+const SCREEN: egui::Vec2 = vec2(1280.0, 800.0);
+
+fn raw_input() -> RawInput {
+    RawInput {
+        screen_rect: Some(Rect::from_min_size(Pos2::ZERO, SCREEN)),
+        ..RawInput::default()
+    }
+}
+
+fn context() -> egui::Context {
+    let ctx = egui::Context::default();
+    sinokaz_atlas::ui::fonts::install(&ctx);
+    ctx
+}
+
+/// Bounds in map km of the whole basemap.
+fn world_bounds(model: &MapModel) -> [f64; 4] {
+    model
+        .countries_detailed
+        .iter()
+        .fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, c| {
+            [
+                b[0].min(c.bbox[0]),
+                b[1].min(c.bbox[1]),
+                b[2].max(c.bbox[2]),
+                b[3].max(c.bbox[3]),
+            ]
+        })
+}
+
+/// The app on the bundled data, showing `bounds`, with a few frames run so that fonts,
+/// levels of detail and layout have settled, as they have while a user looks at the map.
+fn app_at(ctx: &egui::Context, atlas: data::Atlas, bounds: Option<[f64; 4]>) -> AtlasApp {
+    let mut app = AtlasApp::new(
+        Ok(atlas),
+        Some(SavedState {
+            view: bounds,
+            ..SavedState::default()
+        }),
+    );
+    for _ in 0..3 {
+        let output = ctx.run_ui(raw_input(), |ui| app.show(ui));
+        ctx.tessellate(output.shapes, output.pixels_per_point);
+    }
+    app
+}
+
+fn frame(ctx: &egui::Context, app: &mut AtlasApp) -> usize {
+    let output = ctx.run_ui(raw_input(), |ui| app.show(ui));
+    ctx.tessellate(output.shapes, output.pixels_per_point).len()
+}
+
+fn benches(c: &mut Criterion) {
+    let atlas = data::bundled::load().expect("bundled data");
+    let model = MapModel::build(&atlas, Projection::default());
+    let world = world_bounds(&model);
+    let almaty = model.bbox_of_lon_lat(76.6, 43.1, 77.2, 43.4);
+    let mut group = c.benchmark_group("frame");
+    for (name, bounds) in [
+        ("world", Some(world)),
+        ("central_asia", None),
+        ("almaty", Some(almaty)),
+    ] {
+        let ctx = context();
+        let mut app = app_at(&ctx, atlas.clone(), bounds);
+        // A frame of a still map: a hover, a tooltip, a click elsewhere in the window.
+        group.bench_function(name, |b| b.iter(|| frame(&ctx, &mut app)));
+        // A frame of a moving map: the view shifts by a pixel every frame, as when panning,
+        // so nothing of the last frame's picture can be reused.
+        let shown = app.shown_bounds().expect("a frame was drawn");
+        let pixel = (shown[2] - shown[0]) / f64::from(SCREEN.x);
+        let mut step = 0.0;
+        group.bench_function(format!("{name}_panning"), |b| {
+            b.iter(|| {
+                step = if step == 0.0 { pixel } else { 0.0 };
+                app.show_bounds([shown[0] + step, shown[1], shown[2] + step, shown[3]]);
+                frame(&ctx, &mut app)
+            });
+        });
+    }
+    group.finish();
+
+    // The baseline: the same world view drawn as egui_plot lines, one per ring, no culling,
+    // no level of detail, re-projected every frame.
+    let rings: Vec<Vec<[f64; 2]>> = atlas
+        .basemap
+        .countries_detailed
+        .iter()
+        .flat_map(|country| country.shape.0.iter())
+        .flat_map(|polygon| std::iter::once(polygon.exterior()).chain(polygon.interiors()))
+        .map(|ring| ring.coords().map(|c| [c.x, c.y]).collect())
+        .collect();
+    let ctx = context();
+    let naive_frame = |ctx: &egui::Context| {
+        let output = ctx.run_ui(raw_input(), |ui| {
+            egui_plot::Plot::new("naive")
+                .data_aspect(1.0)
+                .show(ui, |plot_ui| {
+                    plot_ui.set_plot_bounds(egui_plot::PlotBounds::from_min_max(
+                        [world[0], world[1]],
+                        [world[2], world[3]],
+                    ));
+                    for ring in &rings {
+                        let projected: Vec<[f64; 2]> = ring
+                            .iter()
+                            .map(|&[lon, lat]| model.projection.project(lon, lat))
+                            .collect();
+                        plot_ui.line(egui_plot::Line::new("", projected));
+                    }
+                });
+        });
+        ctx.tessellate(output.shapes, output.pixels_per_point).len()
+    };
+    naive_frame(&ctx);
+    c.benchmark_group("naive")
+        .sample_size(20)
+        .bench_function("naive_world", |b| b.iter(|| naive_frame(&ctx)));
+}
+
+criterion_group!(frame_benches, benches);
+criterion_main!(frame_benches);
