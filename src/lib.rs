@@ -10,9 +10,3 @@ pub mod scene;
 pub mod spatial;
 pub mod style;
 pub mod ui;
-
-/// Every frame of the map builds and drops meshes of up to a few hundred kilobytes; the system
-/// allocator hands such blocks back to the kernel and faults fresh zeroed pages in on the next
-/// frame, which cost more than drawing. mimalloc keeps freed pages for reuse.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -201,7 +201,7 @@ pub struct MapModel {
 }
 
 /// Tolerances of the detail levels in km; level 0 is the source geometry.
-const AREA_TOLERANCES_KM: [f64; 4] = [0.0, 0.6, 2.5, 8.0];
+const AREA_TOLERANCES_KM: [f64; 8] = [0.0, 0.3, 0.6, 1.2, 2.5, 5.0, 10.0, 20.0];
 /// Below this scale (km per pixel) the 1:10m countries are drawn, above it the 1:50m ones.
 pub const DETAILED_COUNTRIES_BELOW_KM_PER_PX: f64 = 2.0;
 

@@ -158,18 +158,11 @@ impl ScenePainter<'_> {
             color32(label.color),
         );
         let pos = self.rect.min + vec2(label.top_left_px[0], label.top_left_px[1]);
-        // A halo of offset copies keeps the text legible over borders, rivers and fills.
+        // A halo of offset copies keeps the text legible over borders, rivers and fills. The
+        // four diagonal copies cover every side of a stroke as well as eight would, and text
+        // is most of what the map tessellates each frame.
         let halo = color32(label.halo);
-        for (dx, dy) in [
-            (-1.0, 0.0),
-            (1.0, 0.0),
-            (0.0, -1.0),
-            (0.0, 1.0),
-            (-1.0, -1.0),
-            (1.0, 1.0),
-            (-1.0, 1.0),
-            (1.0, -1.0),
-        ] {
+        for (dx, dy) in [(-1.0, -1.0), (1.0, 1.0), (-1.0, 1.0), (1.0, -1.0)] {
             shapes.push(Shape::galley_with_override_text_color(
                 pos + vec2(dx, dy),
                 galley.clone(),
