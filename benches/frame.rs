@@ -59,6 +59,40 @@ fn app_at(ctx: &egui::Context, atlas: data::Atlas, bounds: Option<[f64; 4]>) -> 
     app
 }
 
+/// Points and lines spread over Central Asia (48–96°E, 36–54°N) by a fixed pseudo-random
+/// sequence: the lines are random walks of 12 points, steps of up to 0.25°.
+fn generated_layer(points: usize, lines: usize) -> data::UserLayer {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        // SplitMix64
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        #[expect(clippy::cast_precision_loss, reason = "53 bits of randomness suffice")]
+        let unit = ((z ^ (z >> 31)) >> 11) as f64 / (1_u64 << 53) as f64;
+        unit
+    };
+    let place = |next: &mut dyn FnMut() -> f64| [48.0 + 48.0 * next(), 36.0 + 18.0 * next()];
+    let points: Vec<[f64; 2]> = (0..points).map(|_| place(&mut next)).collect();
+    let lines = (0..lines)
+        .map(|_| {
+            let mut at = place(&mut next);
+            (0..12)
+                .map(|_| {
+                    at = [at[0] + 0.5 * next() - 0.25, at[1] + 0.5 * next() - 0.25];
+                    at
+                })
+                .collect()
+        })
+        .collect();
+    data::UserLayer {
+        name: "generated".to_owned(),
+        points,
+        lines,
+    }
+}
+
 fn frame(ctx: &egui::Context, app: &mut AtlasApp) -> usize {
     let output = ctx.run_ui(raw_input(), |ui| app.show(ui));
     ctx.tessellate(output.shapes, output.pixels_per_point).len()
@@ -92,6 +126,22 @@ fn benches(c: &mut Criterion) {
             });
         });
     }
+    // The opening view with a generated layer of 100,000 points and 10,000 lines over it.
+    let mut stressed = atlas.clone();
+    stressed.user_layers.push(generated_layer(100_000, 10_000));
+    let ctx = context();
+    let mut app = app_at(&ctx, stressed, None);
+    group.bench_function("stress_100k", |b| b.iter(|| frame(&ctx, &mut app)));
+    let shown = app.shown_bounds().expect("a frame was drawn");
+    let pixel = (shown[2] - shown[0]) / f64::from(SCREEN.x);
+    let mut step = 0.0;
+    group.bench_function("stress_100k_panning", |b| {
+        b.iter(|| {
+            step = if step == 0.0 { pixel } else { 0.0 };
+            app.show_bounds([shown[0] + step, shown[1], shown[2] + step, shown[3]]);
+            frame(&ctx, &mut app)
+        });
+    });
     group.finish();
 
     // The baseline: the same world view drawn as egui_plot lines, one per ring, no culling,

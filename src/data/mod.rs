@@ -5,12 +5,14 @@ mod error;
 mod figures;
 mod items;
 mod model;
+mod user_layer;
 
 pub use basemap::{Area, Basemap, BasemapSources, City, parse_basemap};
 pub use error::{LoadError, Problem};
 pub use figures::{Claim, Event, FigureBook, parse_figures};
 pub use items::{MAX_FILE_BYTES, items_to_geojson, load_items, parse_items};
 pub use model::*;
+pub use user_layer::UserLayer;
 
 /// Everything the atlas shows: the project dataset, the figures and the basemap.
 #[derive(Clone, Debug, Default)]
@@ -18,6 +20,8 @@ pub struct Atlas {
     pub items: Vec<Item>,
     pub figures: FigureBook,
     pub basemap: Basemap,
+    /// The user's own layers, drawn over everything else.
+    pub user_layers: Vec<UserLayer>,
 }
 
 impl Atlas {
@@ -74,6 +78,7 @@ pub mod bundled {
                 items,
                 figures,
                 basemap,
+                user_layers: Vec::new(),
             }),
             (items, figures, basemap) => Err([items.err(), figures.err(), basemap.err()]
                 .into_iter()

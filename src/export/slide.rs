@@ -394,6 +394,42 @@ fn scene_svg(out: &mut String, scene: &Scene) {
                         );
                     }
                 }
+                Primitive::Polylines(lines) => {
+                    let d: Vec<String> = lines
+                        .paths_px
+                        .iter()
+                        .map(|p| path_data(p.iter().copied(), false))
+                        .collect();
+                    let _ = writeln!(
+                        out,
+                        "<path d=\"{}\" fill=\"none\" {}/>",
+                        d.join(" "),
+                        stroke_attrs(lines.color, lines.width_px)
+                    );
+                }
+                Primitive::Dots(dots) => {
+                    let mut d = String::new();
+                    let side = dots.size_px;
+                    for &[x, y] in &dots.centers_px {
+                        d.push('M');
+                        push_tenths(&mut d, x - side / 2.0);
+                        d.push(' ');
+                        push_tenths(&mut d, y - side / 2.0);
+                        d.push_str(" h");
+                        push_tenths(&mut d, side);
+                        d.push_str(" v");
+                        push_tenths(&mut d, side);
+                        d.push_str(" h");
+                        push_tenths(&mut d, -side);
+                        d.push_str(" Z ");
+                    }
+                    let _ = writeln!(
+                        out,
+                        "<path d=\"{}\" {}/>",
+                        d.trim_end(),
+                        fill_attrs(dots.color)
+                    );
+                }
                 Primitive::Disc(disc) => {
                     let [x, y] = px(disc.center);
                     #[expect(

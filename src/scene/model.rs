@@ -162,6 +162,43 @@ pub struct ProjectedLines {
     pub paths: Vec<Path>,
 }
 
+/// A user layer on the map plane.
+#[derive(Debug)]
+pub struct ProjectedUserLayer {
+    pub name: String,
+    pub points: Vec<[f64; 2]>,
+    pub lines: Vec<ProjectedLines>,
+}
+
+impl ProjectedUserLayer {
+    fn build(layer: &crate::data::UserLayer, projection: &Projection) -> Self {
+        let lines = layer
+            .lines
+            .iter()
+            .filter(|line| line.len() >= 2)
+            .map(|line| {
+                let path: Path = line
+                    .iter()
+                    .map(|&[lon, lat]| projection.project(lon, lat))
+                    .collect();
+                ProjectedLines {
+                    bbox: bbox_of(path.iter()),
+                    paths: vec![path],
+                }
+            })
+            .collect();
+        Self {
+            name: layer.name.clone(),
+            points: layer
+                .points
+                .iter()
+                .map(|&[lon, lat]| projection.project(lon, lat))
+                .collect(),
+            lines,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct ProjectedCity {
     pub name: String,
@@ -196,6 +233,7 @@ pub struct MapModel {
     pub cities: Vec<ProjectedCity>,
     pub items: Vec<ProjectedItem>,
     pub index: PickIndex,
+    pub user_layers: Vec<ProjectedUserLayer>,
     /// The projected bounds of the whole basemap.
     pub world_bbox: [f64; 4],
 }
@@ -310,6 +348,11 @@ impl MapModel {
             items,
             index: PickIndex::build(index_points, index_lines),
             world_bbox,
+            user_layers: atlas
+                .user_layers
+                .iter()
+                .map(|layer| ProjectedUserLayer::build(layer, &projection))
+                .collect(),
         }
     }
 

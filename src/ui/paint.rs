@@ -6,7 +6,9 @@ use egui::{Color32, FontId, Painter, Pos2, Rect, Shape, Stroke as EguiStroke, po
 use crate::scene::symbols::{
     RAILWAY_TICK_SPACING_PX, SymbolPart, marker_parts, railway_ticks_from,
 };
-use crate::scene::{Disc, Fill, Label, LinePattern, Marker, Primitive, Radius, Scene, Stroke};
+use crate::scene::{
+    Disc, Dots, Fill, Label, LinePattern, Marker, Polylines, Primitive, Radius, Scene, Stroke,
+};
 use crate::spatial::clip::{ClipRect, clip_polyline_along};
 use crate::style::Color;
 
@@ -54,6 +56,8 @@ impl ScenePainter<'_> {
                     marker_shapes(self.to_screen(marker.center), marker, shapes)
                 }
                 Primitive::Label(label) => self.label(painter, label, shapes),
+                Primitive::Dots(dots) => shapes.push(self.dots(dots)),
+                Primitive::Polylines(lines) => shapes.push(self.polylines(lines)),
             }
         }
     }
@@ -127,6 +131,63 @@ impl ScenePainter<'_> {
                 }
             }
         }
+    }
+
+    /// All the lines as one mesh, a thin quad per segment: thousands of user lines would
+    /// otherwise be thousands of paths for egui to tessellate every frame.
+    fn polylines(&self, lines: &Polylines) -> Shape {
+        let color = color32(lines.color);
+        let half = lines.width_px / 2.0;
+        let segments: usize = lines
+            .paths_px
+            .iter()
+            .map(|p| p.len().saturating_sub(1))
+            .sum();
+        let mut mesh = Mesh::default();
+        mesh.reserve_vertices(segments * 4);
+        mesh.reserve_triangles(segments * 2);
+        for path in &lines.paths_px {
+            for pair in path.windows(2) {
+                let (a, b) = (
+                    self.rect.min + vec2(pair[0][0], pair[0][1]),
+                    self.rect.min + vec2(pair[1][0], pair[1][1]),
+                );
+                let along = b - a;
+                let length = along.length();
+                if length <= f32::EPSILON {
+                    continue;
+                }
+                let across = vec2(-along.y, along.x) * (half / length);
+                let first = u32::try_from(mesh.vertices.len()).unwrap_or(u32::MAX);
+                for corner in [a - across, a + across, b + across, b - across] {
+                    mesh.vertices.push(Vertex {
+                        pos: corner,
+                        uv: WHITE_UV,
+                        color,
+                    });
+                }
+                mesh.indices
+                    .extend([first, first + 1, first + 2, first, first + 2, first + 3]);
+            }
+        }
+        Shape::mesh(mesh)
+    }
+
+    /// All the dots as one mesh of squares: a dense layer is one shape to tessellate.
+    fn dots(&self, dots: &Dots) -> Shape {
+        let color = color32(dots.color);
+        let half = dots.size_px / 2.0;
+        let mut mesh = Mesh::default();
+        mesh.reserve_vertices(dots.centers_px.len() * 4);
+        mesh.reserve_triangles(dots.centers_px.len() * 2);
+        for &[x, y] in &dots.centers_px {
+            let center = self.rect.min + vec2(x, y);
+            mesh.add_colored_rect(
+                Rect::from_center_size(center, vec2(half * 2.0, half * 2.0)),
+                color,
+            );
+        }
+        Shape::mesh(mesh)
     }
 
     fn disc(&self, disc: &Disc, shapes: &mut Vec<Shape>) {
