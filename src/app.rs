@@ -21,6 +21,7 @@ use crate::ui::export_panel::{
 };
 use crate::ui::layers_panel::{LayersIntent, layers_ui};
 use crate::ui::map_view::{MapInputs, MapResponse, PaintedMap, map_view_ui};
+use crate::ui::paint::DenseImage;
 use crate::ui::presentation::{self, PresentationIntent};
 
 /// The opening view: Kazakhstan, Xinjiang and Xi'an, in lon/lat degrees.
@@ -59,6 +60,8 @@ pub struct AtlasApp {
     pub last_scene: Option<Arc<Scene>>,
     /// The last frame's map picture, reused while its view and inputs stay the same.
     map_cache: std::cell::RefCell<Option<PaintedMap>>,
+    /// The texture of dense user layers, reused from frame to frame.
+    dense_image: std::cell::RefCell<DenseImage>,
     pub last_map_rect: Option<egui::Rect>,
     /// The open deck of slides, and whether it has changes not yet saved.
     pub deck: Deck,
@@ -127,6 +130,7 @@ impl AtlasApp {
             applied_theme: None,
             last_scene: None,
             map_cache: std::cell::RefCell::new(None),
+            dense_image: std::cell::RefCell::default(),
             last_map_rect: None,
         }
     }
@@ -246,6 +250,7 @@ impl AtlasApp {
                     hovered: self.hovered,
                     set_bounds: self.pending_bounds.take(),
                     cache: &self.map_cache,
+                    dense: &self.dense_image,
                 };
                 let response = map_view_ui(ui, &inputs);
                 self.apply_map_response(ui.ctx(), response);
@@ -405,6 +410,7 @@ impl AtlasApp {
                     hovered: None,
                     set_bounds,
                     cache: &self.map_cache,
+                    dense: &self.dense_image,
                 };
                 let response = map_view_ui(ui, &inputs);
                 if let (Some(scene), Some(rect)) = (&response.scene, response.screen_rect) {

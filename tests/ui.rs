@@ -282,3 +282,66 @@ fn export_view_writes_the_file_in_the_background() {
     assert!(svg.contains("<g id=\"legend\">"));
     std::fs::remove_file(&path).ok();
 }
+
+/// A dense user layer is drawn into one image on the map: the pixels where its points lie take
+/// the user-layer colour, and the map around them does not.
+#[test]
+fn a_dense_user_layer_is_drawn_where_its_points_are() {
+    let mut atlas = data::bundled::load().expect("data");
+    // A block of 3,600 points, 0.6° square, in the steppe north-west of Lake Balkhash.
+    let points = (0..3600)
+        .map(|i| {
+            [
+                70.0 + f64::from(i % 60) * 0.01,
+                47.0 + f64::from(i / 60) * 0.01,
+            ]
+        })
+        .collect();
+    atlas.user_layers.push(data::UserLayer {
+        name: "block".into(),
+        points,
+        lines: Vec::new(),
+    });
+    let mut harness = harness(AtlasApp::new(Ok(atlas), Some(SavedState::default())));
+    harness.run();
+    let image = harness.render().expect("renders");
+    let app = harness.state();
+    let (scene, rect) = (
+        app.last_scene.as_ref().expect("a frame was painted"),
+        app.last_map_rect.expect("the map has a rect"),
+    );
+    // The colour of the 9×9 pixels around a place, as many pixels as are near the user-layer
+    // colour: the dots are a grid of small squares, so a few pixels between them may show the
+    // map.
+    let user = sinokaz_atlas::style::palette(sinokaz_atlas::style::Theme::Light).user_layer;
+    let user_pixels_around = |lon: f64, lat: f64| {
+        let [x, y] = scene.view.to_px(app.model.projection.project(lon, lat));
+        let p = rect.min + vec2(x, y);
+        let scale = image.width() as f32 / SIZE.x;
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let (cx, cy) = ((p.x * scale) as u32, (p.y * scale) as u32);
+        let mut count = 0;
+        for dy in 0..9 {
+            for dx in 0..9 {
+                let pixel = image.get_pixel(cx + dx - 4, cy + dy - 4).0;
+                let distance = (i32::from(pixel[0]) - i32::from(user.r)).abs()
+                    + (i32::from(pixel[1]) - i32::from(user.g)).abs()
+                    + (i32::from(pixel[2]) - i32::from(user.b)).abs();
+                if distance < 60 {
+                    count += 1;
+                }
+            }
+        }
+        count
+    };
+    let inside = user_pixels_around(70.3, 47.3);
+    let outside = user_pixels_around(72.0, 48.5);
+    assert!(
+        inside >= 40,
+        "{inside} of 81 pixels inside the block have its colour"
+    );
+    assert_eq!(
+        outside, 0,
+        "{outside} pixels outside the block have its colour"
+    );
+}

@@ -12,7 +12,7 @@ use egui_plot::{Plot, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTran
 use crate::data::Atlas;
 use crate::scene::{self, Layers, MapModel, Scene, SceneOptions, View};
 use crate::style::Theme;
-use crate::ui::paint::ScenePainter;
+use crate::ui::paint::{DenseImage, ScenePainter};
 
 /// How close, in screen pixels, the pointer must be to an item to hover or pick it.
 pub const PICK_RADIUS_PX: f64 = 9.0;
@@ -43,6 +43,8 @@ pub struct MapInputs<'a> {
     pub set_bounds: Option<[f64; 4]>,
     /// The last frame's picture, reused while nothing it shows has changed.
     pub cache: &'a RefCell<Option<PaintedMap>>,
+    /// The image dense user layers are drawn into.
+    pub dense: &'a RefCell<DenseImage>,
 }
 
 /// A painted map and everything it was painted from.
@@ -116,6 +118,7 @@ impl PlotItem for MapLayer<'_> {
         ScenePainter {
             scene: &scene,
             rect: *transform.frame(),
+            dense: Some(self.inputs.dense),
         }
         .paint(ui.painter(), &mut painted_shapes);
         shapes.extend(painted_shapes.iter().cloned());

@@ -25,6 +25,153 @@ pub fn color32(c: Color) -> Color32 {
 pub struct ScenePainter<'a> {
     pub scene: &'a Scene,
     pub rect: Rect,
+    /// Where dense user layers are drawn as one image; without it they are meshes.
+    pub dense: Option<&'a std::cell::RefCell<DenseImage>>,
+}
+
+/// The texture dense user layers are drawn into, kept from frame to frame so that a still map
+/// keeps showing it and a moving one replaces its pixels instead of making a new texture.
+#[derive(Default)]
+pub struct DenseImage {
+    texture: Option<egui::TextureHandle>,
+}
+
+/// Pixels of dense layers being drawn. Marks of one colour collect in a coverage mask, which
+/// is laid onto the premultiplied pixels when the colour changes and at the end: a mark costs
+/// a saturating add, not a blend.
+struct DenseCanvas {
+    size: [usize; 2],
+    scale: f32,
+    pixels: Vec<Color32>,
+    mask: Vec<u8>,
+    mask_color: Option<Color32>,
+}
+
+impl DenseCanvas {
+    fn new(size: [usize; 2], scale: f32) -> Self {
+        Self {
+            size,
+            scale,
+            pixels: vec![Color32::TRANSPARENT; size[0] * size[1]],
+            mask: vec![0; size[0] * size[1]],
+            mask_color: None,
+        }
+    }
+
+    /// Starts marks of `color`, laying down those of the previous colour first.
+    fn use_color(&mut self, color: Color32) {
+        if self.mask_color != Some(color) {
+            self.flush();
+            self.mask_color = Some(color);
+        }
+    }
+
+    fn flush(&mut self) {
+        let Some(color) = self.mask_color.take() else {
+            return;
+        };
+        let source = color.to_array().map(u32::from);
+        for (pixel, coverage) in self.pixels.iter_mut().zip(&mut self.mask) {
+            if *coverage == 0 {
+                continue;
+            }
+            let weight = u32::from(std::mem::take(coverage));
+            let marked = source.map(|c| (c * weight + 127) / 255);
+            let keep = 255 - marked[3];
+            let before = pixel.to_array();
+            let mixed: [u8; 4] = std::array::from_fn(|i| {
+                u8::try_from(marked[i] + (u32::from(before[i]) * keep + 127) / 255)
+                    .unwrap_or(u8::MAX)
+            });
+            *pixel = Color32::from_rgba_premultiplied(mixed[0], mixed[1], mixed[2], mixed[3]);
+        }
+    }
+
+    fn mark(&mut self, x: i64, y: i64, coverage: f32) {
+        let (Ok(x), Ok(y)) = (usize::try_from(x), usize::try_from(y)) else {
+            return;
+        };
+        if x >= self.size[0] || y >= self.size[1] {
+            return;
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "coverage is clamped to 0..=1"
+        )]
+        let add = (coverage.clamp(0.0, 1.0) * 255.0) as u8;
+        let cell = &mut self.mask[y * self.size[0] + x];
+        *cell = cell.saturating_add(add);
+    }
+
+    fn dots(&mut self, dots: &Dots) {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "pixel positions and sizes fit in i64"
+        )]
+        let side = (dots.size_px * self.scale).round().max(1.0) as i64;
+        let [width, height] = self.size.map(|n| i64::try_from(n).unwrap_or(0));
+        for &[x, y] in &dots.centers_px {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "pixel positions fit in i64"
+            )]
+            let (left, top) = (
+                (x * self.scale - side as f32 / 2.0).round() as i64,
+                (y * self.scale - side as f32 / 2.0).round() as i64,
+            );
+            let (Ok(start), Ok(end)) = (
+                usize::try_from(left.max(0)),
+                usize::try_from((left + side).min(width)),
+            ) else {
+                continue;
+            };
+            for row in top.max(0)..(top + side).min(height) {
+                let Ok(row) = usize::try_from(row) else {
+                    continue;
+                };
+                if start < end {
+                    let line = row * self.size[0];
+                    self.mask[line + start..line + end].fill(255);
+                }
+            }
+        }
+    }
+
+    /// Anti-aliased lines about a pixel wide: each step along the longer axis shares its
+    /// coverage between the two pixels the line passes between (Wu's method).
+    fn polylines(&mut self, lines: &Polylines) {
+        for path in &lines.paths_px {
+            for pair in path.windows(2) {
+                let [a, b] = [pair[0], pair[1]].map(|p| [p[0] * self.scale, p[1] * self.scale]);
+                let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+                let steep = dy.abs() > dx.abs();
+                let steps = dx.abs().max(dy.abs()).ceil().max(1.0);
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "segments are at most a few thousand pixels"
+                )]
+                for step in 0..=(steps as i64) {
+                    #[expect(clippy::cast_precision_loss, reason = "small step counts")]
+                    let t = step as f32 / steps;
+                    let (x, y) = (a[0] + dx * t, a[1] + dy * t);
+                    let (major, minor) = if steep { (y, x) } else { (x, y) };
+                    let floor = (minor - 0.5).floor();
+                    let fraction = minor - 0.5 - floor;
+                    #[expect(clippy::cast_possible_truncation, reason = "pixel positions")]
+                    let (major, floor) = (major.floor() as i64, floor as i64);
+                    for (offset, coverage) in [(0, 1.0 - fraction), (1, fraction)] {
+                        let (px, py) = if steep {
+                            (floor + offset, major)
+                        } else {
+                            (major, floor + offset)
+                        };
+                        self.mark(px, py, coverage);
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl ScenePainter<'_> {
@@ -47,7 +194,37 @@ impl ScenePainter<'_> {
             0.0,
             color32(self.scene.background),
         ));
+        // Dense layers go into one image, placed where the first of them comes in paint order.
+        let mut canvas: Option<(usize, DenseCanvas)> = None;
+        let canvas_at = |shapes: &Vec<Shape>| {
+            let scale = painter.ctx().pixels_per_point();
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "screen sizes are small positive numbers"
+            )]
+            let size = [
+                (self.rect.width() * scale).round().max(1.0) as usize,
+                (self.rect.height() * scale).round().max(1.0) as usize,
+            ];
+            (shapes.len(), DenseCanvas::new(size, scale))
+        };
         for primitive in &self.scene.primitives {
+            match primitive {
+                Primitive::Dots(dots) if self.dense.is_some() => {
+                    let (_, canvas) = canvas.get_or_insert_with(|| canvas_at(shapes));
+                    canvas.use_color(color32(dots.color));
+                    canvas.dots(dots);
+                    continue;
+                }
+                Primitive::Polylines(lines) if self.dense.is_some() => {
+                    let (_, canvas) = canvas.get_or_insert_with(|| canvas_at(shapes));
+                    canvas.use_color(color32(lines.color));
+                    canvas.polylines(lines);
+                    continue;
+                }
+                _ => {}
+            }
             match primitive {
                 Primitive::Fill(fill) => shapes.push(self.fill(fill)),
                 Primitive::Stroke(stroke) => self.stroke(stroke, shapes),
@@ -59,6 +236,33 @@ impl ScenePainter<'_> {
                 Primitive::Dots(dots) => shapes.push(self.dots(dots)),
                 Primitive::Polylines(lines) => shapes.push(self.polylines(lines)),
             }
+        }
+        if let (Some((index, mut canvas)), Some(dense)) = (canvas, self.dense) {
+            canvas.flush();
+            let image = egui::ColorImage::new(canvas.size, canvas.pixels);
+            let mut dense = dense.borrow_mut();
+            let texture = match &mut dense.texture {
+                Some(texture) => {
+                    texture.set(image, egui::TextureOptions::NEAREST);
+                    texture.id()
+                }
+                empty @ None => empty
+                    .insert(painter.ctx().load_texture(
+                        "dense-user-layers",
+                        image,
+                        egui::TextureOptions::NEAREST,
+                    ))
+                    .id(),
+            };
+            shapes.insert(
+                index,
+                Shape::image(
+                    texture,
+                    self.rect,
+                    Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+                    Color32::WHITE,
+                ),
+            );
         }
     }
 
