@@ -100,6 +100,12 @@ fn rasterise_in_strips(
     let too_large = || ExportError::Raster(format!("{}x{} is too large", size_px[0], size_px[1]));
     let width = u16::try_from(size_px[0]).map_err(|_| too_large())?;
     let height = u16::try_from(size_px[1]).map_err(|_| too_large())?;
+    if width == 0 || height == 0 {
+        return Err(ExportError::Raster(format!(
+            "{}x{} has no pixels",
+            size_px[0], size_px[1]
+        )));
+    }
     let to_pixels = kurbo::Affine::scale_non_uniform(
         f64::from(size_px[0]) / f64::from(tree.size().width()),
         f64::from(size_px[1]) / f64::from(tree.size().height()),
@@ -497,6 +503,9 @@ mod tests {
     fn sizes_beyond_the_renderer_are_an_error() {
         let tree = parse_svg(r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>"#)
             .expect("parses");
-        assert!(rasterise(&tree, [70_000, 10]).is_err());
+        for size in [[70_000, 10], [10, 70_000], [0, 10], [10, 0], [0, 0]] {
+            assert!(rasterise(&tree, size).is_err(), "{size:?}");
+        }
+        assert!(svg_to_png("<svg xmlns=\"http://www.w3.org/2000/svg\"/>", [0, 5]).is_err());
     }
 }
