@@ -345,3 +345,41 @@ fn a_dense_user_layer_is_drawn_where_its_points_are() {
         "{outside} pixels outside the block have its colour"
     );
 }
+
+/// The map cannot be zoomed closer than a few metres a pixel, however far the wheel turns or
+/// whatever view was saved.
+#[test]
+fn zooming_in_stops_at_a_few_metres_a_pixel() {
+    let almaty = sinokaz_atlas::spatial::Projection::default().project(76.9, 43.25);
+    let saved = SavedState {
+        // One metre across the whole map.
+        view: Some([
+            almaty[0] - 0.0005,
+            almaty[1] - 0.0003,
+            almaty[0] + 0.0005,
+            almaty[1] + 0.0003,
+        ]),
+        ..SavedState::default()
+    };
+    let mut harness = harness(AtlasApp::new(data::bundled::load(), Some(saved)));
+    let rect = harness.state().last_map_rect.expect("the map has a rect");
+    harness.event(Event::PointerMoved(rect.center()));
+    for _ in 0..20 {
+        harness.event(Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: vec2(0.0, 10.0),
+            modifiers: Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        harness.run();
+    }
+    let bounds = harness.state().shown_bounds().expect("a frame was drawn");
+    let km_per_px = (bounds[2] - bounds[0]) / f64::from(rect.width());
+    assert!(
+        km_per_px >= sinokaz_atlas::ui::map_view::MIN_KM_PER_PX * 0.99,
+        "{km_per_px} km a pixel"
+    );
+    // The limit keeps the place in view.
+    assert!(bounds[0] < almaty[0] && almaty[0] < bounds[2], "{bounds:?}");
+}

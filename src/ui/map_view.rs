@@ -14,6 +14,9 @@ use crate::scene::{self, Layers, MapModel, Scene, SceneOptions, View};
 use crate::style::Theme;
 use crate::ui::paint::{DenseImage, ScenePainter};
 
+/// The closest zoom: 2 metres a pixel.
+pub const MIN_KM_PER_PX: f64 = 0.002;
+
 /// How close, in screen pixels, the pointer must be to an item to hover or pick it.
 pub const PICK_RADIUS_PX: f64 = 9.0;
 
@@ -153,6 +156,24 @@ impl PlotItem for MapLayer<'_> {
     }
 }
 
+/// `bounds` widened about their centre to the closest zoom, `MIN_KM_PER_PX`, or `None` when
+/// they are wide enough already.
+fn at_least_min_scale(bounds: [f64; 4], size_px: [f32; 2]) -> Option<[f64; 4]> {
+    let size = size_px.map(|s| f64::from(s.max(1.0)));
+    let km_per_px = ((bounds[2] - bounds[0]) / size[0]).max((bounds[3] - bounds[1]) / size[1]);
+    if !km_per_px.is_finite() || km_per_px >= MIN_KM_PER_PX {
+        return None;
+    }
+    let center = [(bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0];
+    let half = [MIN_KM_PER_PX * size[0] / 2.0, MIN_KM_PER_PX * size[1] / 2.0];
+    Some([
+        center[0] - half[0],
+        center[1] - half[1],
+        center[0] + half[0],
+        center[1] + half[1],
+    ])
+}
+
 pub fn view_of(transform: &PlotTransform) -> View {
     let bounds = transform.bounds();
     let frame = transform.frame();
@@ -181,7 +202,9 @@ pub fn map_view_ui(ui: &mut Ui, inputs: &MapInputs<'_>) -> MapResponse {
         .allow_double_click_reset(false)
         .allow_boxed_zoom(false);
     let response = plot.show(ui, |plot_ui| {
-        if let Some([x0, y0, x1, y1]) = inputs.set_bounds {
+        if let Some(bounds) = inputs.set_bounds {
+            let size = plot_ui.response().rect.size();
+            let [x0, y0, x1, y1] = at_least_min_scale(bounds, [size.x, size.y]).unwrap_or(bounds);
             plot_ui.set_plot_bounds(PlotBounds::from_min_max([x0, y0], [x1, y1]));
         }
         // A map zooms with the wheel, as every map program does, rather than scrolling.
@@ -190,6 +213,21 @@ pub fn map_view_ui(ui: &mut Ui, inputs: &MapInputs<'_>) -> MapResponse {
             if scroll != 0.0 {
                 let factor = (scroll * 0.003).exp();
                 plot_ui.zoom_bounds_around_hovered(egui::vec2(factor, factor));
+            }
+        }
+        // Closer than a few metres a pixel the data has nothing more to show, and dashes and
+        // railway ticks along kilometres of line would run into the millions.
+        if inputs.set_bounds.is_none() {
+            let b = plot_ui.plot_bounds();
+            let size = plot_ui.response().rect.size();
+            if let Some(wider) = at_least_min_scale(
+                [b.min()[0], b.min()[1], b.max()[0], b.max()[1]],
+                [size.x, size.y],
+            ) {
+                plot_ui.set_plot_bounds(PlotBounds::from_min_max(
+                    [wider[0], wider[1]],
+                    [wider[2], wider[3]],
+                ));
             }
         }
         plot_ui.add(layer);

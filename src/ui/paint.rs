@@ -36,6 +36,46 @@ pub struct DenseImage {
     texture: Option<egui::TextureHandle>,
 }
 
+/// The part of the segment from `a` to `b` within a pixel of the rectangle from the origin to
+/// `max` (Liang–Barsky), or `None` when none of it is, or it is not finite.
+fn clip_segment(a: [f32; 2], b: [f32; 2], max: [f32; 2]) -> Option<([f32; 2], [f32; 2])> {
+    if !a.iter().chain(&b).all(|v| v.is_finite()) {
+        return None;
+    }
+    // In f64: the ends of a segment millions of pixels long are far apart in f32 steps.
+    let [a, b, max] = [a, b, max].map(|p| p.map(f64::from));
+    let d = [b[0] - a[0], b[1] - a[1]];
+    let (mut enter, mut leave) = (0.0_f64, 1.0_f64);
+    for (p, q) in [
+        (-d[0], a[0] + 1.0),
+        (d[0], max[0] + 1.0 - a[0]),
+        (-d[1], a[1] + 1.0),
+        (d[1], max[1] + 1.0 - a[1]),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+            continue;
+        }
+        let r = q / p;
+        if p < 0.0 {
+            enter = enter.max(r);
+        } else {
+            leave = leave.min(r);
+        }
+        if enter > leave {
+            return None;
+        }
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the ends lie on the canvas"
+    )]
+    let at = |t: f64| [(a[0] + t * d[0]) as f32, (a[1] + t * d[1]) as f32];
+    Some((at(enter), at(leave)))
+}
+
 /// Pixels of dense layers being drawn. Marks of one colour collect in a coverage mask, which
 /// is laid onto the premultiplied pixels when the colour changes and at the end: a mark costs
 /// a saturating add, not a blend.
@@ -144,6 +184,13 @@ impl DenseCanvas {
         for path in &lines.paths_px {
             for pair in path.windows(2) {
                 let [a, b] = [pair[0], pair[1]].map(|p| [p[0] * self.scale, p[1] * self.scale]);
+                // Only the part on the canvas is stepped along: zoomed far in, a segment can be
+                // millions of pixels long.
+                #[expect(clippy::cast_precision_loss, reason = "canvas sizes are small")]
+                let Some((a, b)) = clip_segment(a, b, [self.size[0] as f32, self.size[1] as f32])
+                else {
+                    continue;
+                };
                 let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
                 let steep = dy.abs() > dx.abs();
                 let steps = dx.abs().max(dy.abs()).ceil().max(1.0);
@@ -490,5 +537,43 @@ pub fn marker_shapes(center: Pos2, marker: &Marker, shapes: &mut Vec<Shape>) {
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_cut_to_the_canvas() {
+        let canvas = [100.0, 50.0];
+        // From far left to far right through the middle: cut to a pixel beyond each side.
+        let (a, b) = clip_segment([-1e9, 25.0], [1e9, 25.0], canvas).expect("crosses");
+        assert!(
+            (a[0] + 1.0).abs() < 1e-3 && (b[0] - 101.0).abs() < 1e-3,
+            "{a:?} {b:?}"
+        );
+        // Wholly inside: unchanged.
+        assert_eq!(
+            clip_segment([10.0, 10.0], [20.0, 30.0], canvas),
+            Some(([10.0, 10.0], [20.0, 30.0]))
+        );
+        // Wholly outside, or not finite: nothing.
+        assert_eq!(clip_segment([200.0, 10.0], [300.0, 10.0], canvas), None);
+        assert_eq!(clip_segment([f32::NAN, 10.0], [30.0, 10.0], canvas), None);
+    }
+
+    /// A line millions of pixels long (zoomed far in) is drawn in the time of its visible part,
+    /// and only on the canvas.
+    #[test]
+    fn a_huge_line_marks_only_the_canvas() {
+        let mut canvas = DenseCanvas::new([64, 32], 1.0);
+        canvas.polylines(&Polylines {
+            paths_px: vec![vec![[-3e9, 16.0], [3e9, 16.0]]],
+            width_px: 1.0,
+            color: Color::rgb(0, 0, 0),
+        });
+        let marked = canvas.mask.iter().filter(|&&m| m > 0).count();
+        assert!((64..=130).contains(&marked), "{marked} pixels marked");
     }
 }
