@@ -98,6 +98,34 @@ fn frame(ctx: &egui::Context, app: &mut AtlasApp) -> usize {
     ctx.tessellate(output.shapes, output.pixels_per_point).len()
 }
 
+/// Frames of a map being dragged: the view moves a pixel every frame, 600 pixels one way,
+/// then back, so each frame shows a view the last one did not.
+fn bench_panning(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    ctx: &egui::Context,
+    app: &mut AtlasApp,
+) {
+    const SWEEP_PX: i32 = 600;
+    let shown = app.shown_bounds().expect("a frame was drawn");
+    let pixel = (shown[2] - shown[0]) / f64::from(SCREEN.x);
+    let mut frame_number = 0_i32;
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            frame_number += 1;
+            let phase = frame_number % (2 * SWEEP_PX);
+            let offset = f64::from(if phase < SWEEP_PX {
+                phase
+            } else {
+                2 * SWEEP_PX - phase
+            });
+            let step = offset * pixel;
+            app.show_bounds([shown[0] + step, shown[1], shown[2] + step, shown[3]]);
+            frame(ctx, app)
+        });
+    });
+}
+
 fn benches(c: &mut Criterion) {
     let atlas = data::bundled::load().expect("bundled data");
     let model = MapModel::build(&atlas, Projection::default());
@@ -113,18 +141,7 @@ fn benches(c: &mut Criterion) {
         let mut app = app_at(&ctx, atlas.clone(), bounds);
         // A frame of a still map: a hover, a tooltip, a click elsewhere in the window.
         group.bench_function(name, |b| b.iter(|| frame(&ctx, &mut app)));
-        // A frame of a moving map: the view shifts by a pixel every frame, as when panning,
-        // so nothing of the last frame's picture can be reused.
-        let shown = app.shown_bounds().expect("a frame was drawn");
-        let pixel = (shown[2] - shown[0]) / f64::from(SCREEN.x);
-        let mut step = 0.0;
-        group.bench_function(format!("{name}_panning"), |b| {
-            b.iter(|| {
-                step = if step == 0.0 { pixel } else { 0.0 };
-                app.show_bounds([shown[0] + step, shown[1], shown[2] + step, shown[3]]);
-                frame(&ctx, &mut app)
-            });
-        });
+        bench_panning(&mut group, &format!("{name}_panning"), &ctx, &mut app);
     }
     // The opening view with a generated layer of 100,000 points and 10,000 lines over it.
     let mut stressed = atlas.clone();
@@ -132,13 +149,18 @@ fn benches(c: &mut Criterion) {
     let ctx = context();
     let mut app = app_at(&ctx, stressed, None);
     group.bench_function("stress_100k", |b| b.iter(|| frame(&ctx, &mut app)));
+    bench_panning(&mut group, "stress_100k_panning", &ctx, &mut app);
+    // The worst case for the layer: every frame at a new scale, as while zooming, so every
+    // tile of it is drawn again.
     let shown = app.shown_bounds().expect("a frame was drawn");
-    let pixel = (shown[2] - shown[0]) / f64::from(SCREEN.x);
-    let mut step = 0.0;
-    group.bench_function("stress_100k_panning", |b| {
+    let centre = [(shown[0] + shown[2]) / 2.0, (shown[1] + shown[3]) / 2.0];
+    let mut frame_number = 0_u32;
+    group.bench_function("stress_100k_zooming", |b| {
         b.iter(|| {
-            step = if step == 0.0 { pixel } else { 0.0 };
-            app.show_bounds([shown[0] + step, shown[1], shown[2] + step, shown[3]]);
+            frame_number += 1;
+            let half = 0.5 * (1.0 + 0.01 * f64::from(frame_number % 20));
+            let [w, h] = [(shown[2] - shown[0]) * half, (shown[3] - shown[1]) * half];
+            app.show_bounds([centre[0] - w, centre[1] - h, centre[0] + w, centre[1] + h]);
             frame(&ctx, &mut app)
         });
     });

@@ -21,7 +21,7 @@ use crate::ui::export_panel::{
 };
 use crate::ui::layers_panel::{LayersIntent, layers_ui};
 use crate::ui::map_view::{MapInputs, MapResponse, PaintedMap, map_view_ui};
-use crate::ui::paint::DenseImage;
+use crate::ui::paint::DenseTiles;
 use crate::ui::presentation::{self, PresentationIntent};
 
 /// The opening view: Kazakhstan, Xinjiang and Xi'an, in lon/lat degrees.
@@ -61,7 +61,7 @@ pub struct AtlasApp {
     /// The last frame's map picture, reused while its view and inputs stay the same.
     map_cache: std::cell::RefCell<Option<PaintedMap>>,
     /// The texture of dense user layers, reused from frame to frame.
-    dense_image: std::cell::RefCell<DenseImage>,
+    user_layer_tiles: std::cell::RefCell<DenseTiles>,
     pub last_map_rect: Option<egui::Rect>,
     /// The open deck of slides, and whether it has changes not yet saved.
     pub deck: Deck,
@@ -130,7 +130,7 @@ impl AtlasApp {
             applied_theme: None,
             last_scene: None,
             map_cache: std::cell::RefCell::new(None),
-            dense_image: std::cell::RefCell::default(),
+            user_layer_tiles: std::cell::RefCell::default(),
             last_map_rect: None,
         }
     }
@@ -250,7 +250,7 @@ impl AtlasApp {
                     hovered: self.hovered,
                     set_bounds: self.pending_bounds.take(),
                     cache: &self.map_cache,
-                    dense: &self.dense_image,
+                    dense: &self.user_layer_tiles,
                 };
                 let response = map_view_ui(ui, &inputs);
                 self.apply_map_response(ui.ctx(), response);
@@ -410,7 +410,7 @@ impl AtlasApp {
                     hovered: None,
                     set_bounds,
                     cache: &self.map_cache,
-                    dense: &self.dense_image,
+                    dense: &self.user_layer_tiles,
                 };
                 let response = map_view_ui(ui, &inputs);
                 if let (Some(scene), Some(rect)) = (&response.scene, response.screen_rect) {

@@ -9,7 +9,10 @@ use crate::data::{Atlas, CorridorKind, ItemKind, PrecisionClass, Sector};
 use crate::export::deck::{Slide, SlideView};
 use crate::scene::labels::{ScreenBox, estimate_size_px};
 use crate::scene::symbols::{RAILWAY_TICK_SPACING_PX, SymbolPart, marker_parts, railway_ticks};
-use crate::scene::{self, LinePattern, MapModel, Primitive, Radius, Scene, SceneOptions, View};
+use crate::scene::{
+    self, Dots, LinePattern, MapModel, PixelWindow, Polylines, Primitive, Radius, Scene,
+    SceneOptions, View,
+};
 use crate::spatial::clip::{ClipRect, clip_polyline, clip_ring};
 use crate::style::{self, Color, Theme};
 
@@ -310,6 +313,47 @@ fn marker_svg(
     }
 }
 
+/// A user layer's marks: all its lines as one path, all its dots as another.
+fn user_layer_svg(out: &mut String, lines: &Polylines, dots: &Dots) {
+    if !lines.paths_px.is_empty() {
+        let d: Vec<String> = lines
+            .paths_px
+            .iter()
+            .map(|p| path_data(p.iter().copied(), false))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<path d=\"{}\" fill=\"none\" {}/>",
+            d.join(" "),
+            stroke_attrs(lines.color, lines.width_px)
+        );
+    }
+    if dots.centers_px.is_empty() {
+        return;
+    }
+    let mut d = String::new();
+    let side = dots.size_px;
+    for &[x, y] in &dots.centers_px {
+        d.push('M');
+        push_tenths(&mut d, x - side / 2.0);
+        d.push(' ');
+        push_tenths(&mut d, y - side / 2.0);
+        d.push_str(" h");
+        push_tenths(&mut d, side);
+        d.push_str(" v");
+        push_tenths(&mut d, side);
+        d.push_str(" h");
+        push_tenths(&mut d, -side);
+        d.push_str(" Z ");
+    }
+    let _ = writeln!(
+        out,
+        "<path d=\"{}\" {}/>",
+        d.trim_end(),
+        fill_attrs(dots.color)
+    );
+}
+
 /// Writes the map scene's primitives, one SVG group per scene group.
 fn scene_svg(out: &mut String, scene: &Scene) {
     let view = &scene.view;
@@ -394,41 +438,9 @@ fn scene_svg(out: &mut String, scene: &Scene) {
                         );
                     }
                 }
-                Primitive::Polylines(lines) => {
-                    let d: Vec<String> = lines
-                        .paths_px
-                        .iter()
-                        .map(|p| path_data(p.iter().copied(), false))
-                        .collect();
-                    let _ = writeln!(
-                        out,
-                        "<path d=\"{}\" fill=\"none\" {}/>",
-                        d.join(" "),
-                        stroke_attrs(lines.color, lines.width_px)
-                    );
-                }
-                Primitive::Dots(dots) => {
-                    let mut d = String::new();
-                    let side = dots.size_px;
-                    for &[x, y] in &dots.centers_px {
-                        d.push('M');
-                        push_tenths(&mut d, x - side / 2.0);
-                        d.push(' ');
-                        push_tenths(&mut d, y - side / 2.0);
-                        d.push_str(" h");
-                        push_tenths(&mut d, side);
-                        d.push_str(" v");
-                        push_tenths(&mut d, side);
-                        d.push_str(" h");
-                        push_tenths(&mut d, -side);
-                        d.push_str(" Z ");
-                    }
-                    let _ = writeln!(
-                        out,
-                        "<path d=\"{}\" {}/>",
-                        d.trim_end(),
-                        fill_attrs(dots.color)
-                    );
+                Primitive::UserLayer(layer) => {
+                    let (lines, dots) = layer.marks(&PixelWindow::of_view(view));
+                    user_layer_svg(out, &lines, &dots);
                 }
                 Primitive::Disc(disc) => {
                     let [x, y] = px(disc.center);

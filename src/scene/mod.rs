@@ -2,6 +2,7 @@
 //! and simplified for its scale, with labels placed. Both the live map and exports paint this.
 //! No egui here.
 
+pub mod dense;
 pub mod labels;
 pub mod layers;
 pub mod model;
@@ -9,6 +10,7 @@ pub mod symbols;
 
 use std::sync::Arc;
 
+pub use dense::{Dots, PixelWindow, Polylines, UserLayerMarks};
 pub use layers::{BasemapLayer, Layers};
 pub use model::{MapModel, Mesh2, Path, ProjectedShape};
 
@@ -129,27 +131,8 @@ pub enum Primitive {
     Disc(Disc),
     Marker(Marker),
     Label(Label),
-    Dots(Dots),
-    Polylines(Polylines),
-}
-
-/// Many thin lines of one colour, in pixels from the view's top-left corner, drawn as one
-/// shape: a dense layer of lines costs one mesh, not one tessellated path per line.
-#[derive(Clone, Debug)]
-pub struct Polylines {
-    pub paths_px: Vec<Vec<[f32; 2]>>,
-    pub width_px: f32,
-    pub color: Color,
-}
-
-/// Many small square dots of one colour, at most one per cell of a `size_px` grid: dense
-/// point layers draw as a density texture, and their cost follows the screen, not the data.
-#[derive(Clone, Debug)]
-pub struct Dots {
-    /// Centres in pixels from the view's top-left corner.
-    pub centers_px: Vec<[f32; 2]>,
-    pub size_px: f32,
-    pub color: Color,
+    /// A user layer, drawn as dots and thin lines, as many as the pixels can show.
+    UserLayer(UserLayerMarks),
 }
 
 /// Everything to paint for one view, in paint order.
@@ -364,7 +347,7 @@ pub fn build_scene(
         &palette,
     );
 
-    push_user_layers(out.group("user-layers"), model, &view, &palette);
+    push_user_layers(out.group("user-layers"), model, &palette);
 
     let mut occupancy = Occupancy::default();
     for reserved in options.reserved_px {
@@ -693,74 +676,12 @@ fn label(text: &str, top_left_px: [f32; 2], size_px: f32, color: Color, halo: Co
 
 /// The user's layers: lines reduced to the points a pixel apart, and points as dots, one per
 /// cell of a small pixel grid.
-fn push_user_layers(out: &mut Vec<Primitive>, model: &MapModel, view: &View, palette: &Palette) {
-    const DOT_PX: f32 = 3.0;
-    let culling = view.grown(4.0);
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "grid sizes are small positive numbers"
-    )]
-    let grid = [
-        (view.size_px[0] / DOT_PX).ceil().max(1.0) as usize,
-        (view.size_px[1] / DOT_PX).ceil().max(1.0) as usize,
-    ];
-    let mut taken = vec![false; grid[0] * grid[1]];
+fn push_user_layers(out: &mut Vec<Primitive>, model: &MapModel, palette: &Palette) {
     for layer in &model.user_layers {
-        // Points closer than this to the last one kept add nothing a reader could see.
-        const MIN_STEP_PX: f32 = 2.0;
-        let mut paths_px = Vec::new();
-        for line in layer.lines.iter().filter(|l| culling.intersects(l.bbox)) {
-            for path in &line.paths {
-                let mut kept: Vec<[f32; 2]> = Vec::with_capacity(path.len());
-                for (i, &p) in path.iter().enumerate() {
-                    let q = view.to_px(p);
-                    let far = kept.last().is_none_or(|k| {
-                        (q[0] - k[0]).abs().max((q[1] - k[1]).abs()) >= MIN_STEP_PX
-                    });
-                    if far || i + 1 == path.len() {
-                        kept.push(q);
-                    }
-                }
-                if kept.len() >= 2 {
-                    paths_px.push(kept);
-                }
-            }
-        }
-        if !paths_px.is_empty() {
-            out.push(Primitive::Polylines(Polylines {
-                paths_px,
-                width_px: 1.2,
-                color: palette.user_layer,
-            }));
-        }
-        let mut centers_px = Vec::new();
-        for &p in &layer.points {
-            let [x, y] = view.to_px(p);
-            if !(0.0..view.size_px[0]).contains(&x) || !(0.0..view.size_px[1]).contains(&y) {
-                continue;
-            }
-            #[expect(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "inside the view, so small and positive"
-            )]
-            let cell = (y / DOT_PX) as usize * grid[0] + (x / DOT_PX) as usize;
-            if let Some(slot) = taken.get_mut(cell)
-                && !*slot
-            {
-                *slot = true;
-                centers_px.push([x, y]);
-            }
-        }
-        if !centers_px.is_empty() {
-            out.push(Primitive::Dots(Dots {
-                centers_px,
-                size_px: DOT_PX - 0.5,
-                color: palette.user_layer,
-            }));
-        }
-        taken.fill(false);
+        out.push(Primitive::UserLayer(UserLayerMarks {
+            layer: Arc::clone(layer),
+            color: palette.user_layer,
+        }));
     }
 }
 
@@ -1090,7 +1011,42 @@ mod tests {
     /// than 2 pixels to the last one kept are dropped.
     #[test]
     fn dense_user_layers_are_drawn_one_dot_per_cell() {
-        let (mut atlas, _) = fixture();
+        let (atlas, model) = with_user_layer(fixture().0);
+        let view = whole_view(&model);
+        let scene = light_scene(&atlas, &model, view, &Layers::default());
+        let layers: Vec<&UserLayerMarks> = scene
+            .primitives
+            .iter()
+            .filter_map(|p| match p {
+                Primitive::UserLayer(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(layers.len(), 1);
+        let window = PixelWindow::of_view(&view);
+        let (lines, dots) = layers[0].marks(&window);
+        // The patch is about 0.04° (3 km) across, a few pixels at this scale. Cells are
+        // counted on the map plane's pixel grid, where the dots are placed.
+        let cells: std::collections::HashSet<[i64; 2]> = dots
+            .centers_px
+            .iter()
+            .map(|c| {
+                [0, 1].map(|axis| {
+                    ((f64::from(c[axis]) + window.origin_px[axis]) / 3.0).floor() as i64
+                })
+            })
+            .collect();
+        assert!(!dots.centers_px.is_empty());
+        assert_eq!(cells.len(), dots.centers_px.len(), "one dot per cell");
+        assert!(dots.centers_px.len() <= 9, "{} dots", dots.centers_px.len());
+        // The one-point line is not a line; the 500-point line (0.5°, about 40 km, 13 px
+        // here) keeps a point every 2 pixels or so.
+        assert_eq!(lines.paths_px.len(), 1);
+        let kept = lines.paths_px[0].len();
+        assert!((4..=12).contains(&kept), "{kept} points kept");
+    }
+
+    fn with_user_layer(mut atlas: Atlas) -> (Atlas, MapModel) {
         let patch: Vec<[f64; 2]> = (0..2000)
             .map(|i| {
                 [
@@ -1108,43 +1064,7 @@ mod tests {
             lines: vec![wiggle, vec![[70.0, 40.0]]],
         });
         let model = MapModel::build(&atlas, Projection::default());
-        let view = whole_view(&model);
-        let scene = light_scene(&atlas, &model, view, &Layers::default());
-        let dots: Vec<&Dots> = scene
-            .primitives
-            .iter()
-            .filter_map(|p| match p {
-                Primitive::Dots(d) => Some(d),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(dots.len(), 1);
-        // The patch is about 0.04° (3 km) across, a few pixels at this scale.
-        let cells: std::collections::HashSet<[i32; 2]> = dots[0]
-            .centers_px
-            .iter()
-            .map(|c| [(c[0] / 3.0) as i32, (c[1] / 3.0) as i32])
-            .collect();
-        assert_eq!(cells.len(), dots[0].centers_px.len(), "one dot per cell");
-        assert!(
-            dots[0].centers_px.len() <= 9,
-            "{} dots",
-            dots[0].centers_px.len()
-        );
-        let lines: Vec<&Polylines> = scene
-            .primitives
-            .iter()
-            .filter_map(|p| match p {
-                Primitive::Polylines(l) => Some(l),
-                _ => None,
-            })
-            .collect();
-        // The one-point line is not a line; the 500-point line (0.5°, about 40 km, 13 px
-        // here) keeps a point every 2 pixels or so.
-        assert_eq!(lines.len(), 1);
-        assert_eq!(lines[0].paths_px.len(), 1);
-        let kept = lines[0].paths_px[0].len();
-        assert!((4..=12).contains(&kept), "{kept} points kept");
+        (atlas, model)
     }
 
     #[test]

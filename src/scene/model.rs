@@ -5,6 +5,8 @@ use std::sync::{Arc, OnceLock};
 
 use geo::{Area as _, Centroid, Contains, InteriorPoint};
 use geo::{BoundingRect, Simplify, TriangulateEarcut};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
 
 use crate::data::{Area, Atlas, ItemGeometry, ItemKind};
 use crate::spatial::{PickIndex, Projection};
@@ -162,17 +164,22 @@ pub struct ProjectedLines {
     pub paths: Vec<Path>,
 }
 
-/// A user layer on the map plane.
+/// A user layer on the map plane, indexed so that a tile of the map finds its points and
+/// lines without a scan of the whole layer.
 #[derive(Debug)]
 pub struct ProjectedUserLayer {
     pub name: String,
     pub points: Vec<[f64; 2]>,
     pub lines: Vec<ProjectedLines>,
+    /// Each point with its position in `points`.
+    point_index: RTree<GeomWithData<[f64; 2], usize>>,
+    /// Each line's bounding box with its position in `lines`.
+    line_index: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
 }
 
 impl ProjectedUserLayer {
     fn build(layer: &crate::data::UserLayer, projection: &Projection) -> Self {
-        let lines = layer
+        let lines: Vec<ProjectedLines> = layer
             .lines
             .iter()
             .filter(|line| line.len() >= 2)
@@ -187,15 +194,54 @@ impl ProjectedUserLayer {
                 }
             })
             .collect();
+        let points: Vec<[f64; 2]> = layer
+            .points
+            .iter()
+            .map(|&[lon, lat]| projection.project(lon, lat))
+            .filter(|p| p.iter().all(|v| v.is_finite()))
+            .collect();
+        let point_index = RTree::bulk_load(
+            points
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| GeomWithData::new(p, i))
+                .collect(),
+        );
+        let line_index = RTree::bulk_load(
+            lines
+                .iter()
+                .enumerate()
+                .filter(|(_, line)| line.bbox.iter().all(|v| v.is_finite()))
+                .map(|(i, line)| {
+                    let [x0, y0, x1, y1] = line.bbox;
+                    GeomWithData::new(Rectangle::from_corners([x0, y0], [x1, y1]), i)
+                })
+                .collect(),
+        );
         Self {
             name: layer.name.clone(),
-            points: layer
-                .points
-                .iter()
-                .map(|&[lon, lat]| projection.project(lon, lat))
-                .collect(),
+            points,
             lines,
+            point_index,
+            line_index,
         }
+    }
+
+    /// The points inside the box `[min_x, min_y, max_x, max_y]` (map km), each with its
+    /// position in `points`, in no particular order.
+    pub fn points_in(&self, bbox: [f64; 4]) -> impl Iterator<Item = (usize, [f64; 2])> + '_ {
+        let envelope = AABB::from_corners([bbox[0], bbox[1]], [bbox[2], bbox[3]]);
+        self.point_index
+            .locate_in_envelope(&envelope)
+            .map(|p| (p.data, *p.geom()))
+    }
+
+    /// The lines whose bounding boxes meet the box, each with its position in `lines`.
+    pub fn lines_in(&self, bbox: [f64; 4]) -> impl Iterator<Item = (usize, &ProjectedLines)> {
+        let envelope = AABB::from_corners([bbox[0], bbox[1]], [bbox[2], bbox[3]]);
+        self.line_index
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|l| (l.data, &self.lines[l.data]))
     }
 }
 
@@ -233,7 +279,7 @@ pub struct MapModel {
     pub cities: Vec<ProjectedCity>,
     pub items: Vec<ProjectedItem>,
     pub index: PickIndex,
-    pub user_layers: Vec<ProjectedUserLayer>,
+    pub user_layers: Vec<Arc<ProjectedUserLayer>>,
     /// The projected bounds of the whole basemap.
     pub world_bbox: [f64; 4],
 }
@@ -351,7 +397,7 @@ impl MapModel {
             user_layers: atlas
                 .user_layers
                 .iter()
-                .map(|layer| ProjectedUserLayer::build(layer, &projection))
+                .map(|layer| Arc::new(ProjectedUserLayer::build(layer, &projection)))
                 .collect(),
         }
     }

@@ -12,7 +12,7 @@ use egui_plot::{Plot, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTran
 use crate::data::Atlas;
 use crate::scene::{self, Layers, MapModel, Scene, SceneOptions, View};
 use crate::style::Theme;
-use crate::ui::paint::{DenseImage, ScenePainter};
+use crate::ui::paint::{DenseTiles, ScenePainter};
 
 /// The closest zoom: 2 metres a pixel.
 pub const MIN_KM_PER_PX: f64 = 0.002;
@@ -47,7 +47,7 @@ pub struct MapInputs<'a> {
     /// The last frame's picture, reused while nothing it shows has changed.
     pub cache: &'a RefCell<Option<PaintedMap>>,
     /// The image dense user layers are drawn into.
-    pub dense: &'a RefCell<DenseImage>,
+    pub dense: &'a RefCell<DenseTiles>,
 }
 
 /// A painted map and everything it was painted from.
@@ -121,7 +121,7 @@ impl PlotItem for MapLayer<'_> {
         ScenePainter {
             scene: &scene,
             rect: *transform.frame(),
-            dense: Some(self.inputs.dense),
+            dense: self.inputs.dense,
         }
         .paint(ui.painter(), &mut painted_shapes);
         shapes.extend(painted_shapes.iter().cloned());

@@ -1,13 +1,19 @@
 //! Turns a scene into egui shapes inside a screen rectangle: the one egui painter of the map.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use egui::epaint::{Mesh, Vertex, WHITE_UV};
 use egui::{Color32, FontId, Painter, Pos2, Rect, Shape, Stroke as EguiStroke, pos2, vec2};
 
+use crate::scene::model::ProjectedUserLayer;
 use crate::scene::symbols::{
     RAILWAY_TICK_SPACING_PX, SymbolPart, marker_parts, railway_ticks_from,
 };
 use crate::scene::{
-    Disc, Dots, Fill, Label, LinePattern, Marker, Polylines, Primitive, Radius, Scene, Stroke,
+    Disc, Dots, Fill, Label, LinePattern, Marker, PixelWindow, Polylines, Primitive, Radius, Scene,
+    Stroke, UserLayerMarks, View,
 };
 use crate::spatial::clip::{ClipRect, clip_polyline_along};
 use crate::style::Color;
@@ -25,15 +31,183 @@ pub fn color32(c: Color) -> Color32 {
 pub struct ScenePainter<'a> {
     pub scene: &'a Scene,
     pub rect: Rect,
-    /// Where dense user layers are drawn as one image; without it they are meshes.
-    pub dense: Option<&'a std::cell::RefCell<DenseImage>>,
+    /// The tiles user layers are drawn into, kept from frame to frame.
+    pub dense: &'a RefCell<DenseTiles>,
 }
 
-/// The texture dense user layers are drawn into, kept from frame to frame so that a still map
-/// keeps showing it and a moving one replaces its pixels instead of making a new texture.
+/// Side of a user-layer tile in pixels.
+const TILE_PX: usize = 240;
+
+/// User layers drawn into square images on the map plane's pixel grid at one scale: panning
+/// shows the tiles it already has and draws only those coming into view, so a moving map
+/// costs about what a still one does however dense the layers are. Zooming or a change of
+/// layers starts over.
 #[derive(Default)]
-pub struct DenseImage {
+pub struct DenseTiles {
+    key: Option<TilesKey>,
+    tiles: HashMap<[i64; 2], Tile>,
+    /// Counts the frames that drew tiles, to let go of the longest unused first.
+    frame: u64,
+}
+
+#[derive(Debug)]
+struct TilesKey {
+    km_per_px: f64,
+    px_per_point: f32,
+    layers: Vec<(Arc<ProjectedUserLayer>, Color)>,
+}
+
+impl TilesKey {
+    /// Whether tiles drawn for `self` serve `other`. A view moved by panning can compute its
+    /// scale a rounding error away from before; that is the same scale.
+    fn serves(&self, other: &Self) -> bool {
+        // The key holds each layer, so an equal address is the same layer, never a new one
+        // that happens to live where an old one did.
+        (self.km_per_px - other.km_per_px).abs() <= self.km_per_px * 1e-9
+            && self.px_per_point.to_bits() == other.px_per_point.to_bits()
+            && self.layers.len() == other.layers.len()
+            && self
+                .layers
+                .iter()
+                .zip(&other.layers)
+                .all(|(a, b)| Arc::ptr_eq(&a.0, &b.0) && a.1 == b.1)
+    }
+}
+
+struct Tile {
+    /// None for a tile with no marks in it.
     texture: Option<egui::TextureHandle>,
+    last_used: u64,
+}
+
+impl DenseTiles {
+    /// Shapes showing `layers` over `rect`, the screen rectangle of `view`: one image per tile
+    /// with marks, drawn now if it was not held.
+    fn shapes(
+        &mut self,
+        ctx: &egui::Context,
+        view: &View,
+        rect: Rect,
+        layers: &[&UserLayerMarks],
+    ) -> Vec<Shape> {
+        let px_per_point = ctx.pixels_per_point();
+        let key = TilesKey {
+            km_per_px: view.km_per_px() / f64::from(px_per_point),
+            px_per_point,
+            layers: layers
+                .iter()
+                .map(|l| (Arc::clone(&l.layer), l.color))
+                .collect(),
+        };
+        let key = match self.key.take() {
+            Some(held) if held.serves(&key) => held,
+            _ => {
+                self.tiles.clear();
+                key
+            }
+        };
+        let k = key.km_per_px;
+        self.key = Some(key);
+        self.frame += 1;
+        let tile = TILE_PX as f64;
+        let origin = [view.min[0] / k, -view.max[1] / k];
+        let size = [rect.width(), rect.height()].map(|v| f64::from(v * px_per_point));
+        let range = |axis: usize| {
+            let first = (origin[axis] / tile).floor();
+            let last = ((origin[axis] + size[axis]) / tile).ceil();
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "tile numbers of a finite view at the closest zoom fit in i64"
+            )]
+            (first as i64..last as i64)
+        };
+        let mut shapes = Vec::new();
+        for ty in range(1) {
+            for tx in range(0) {
+                #[expect(clippy::cast_precision_loss, reason = "tile numbers are small")]
+                let corner = [tx as f64 * tile, ty as f64 * tile];
+                let frame = self.frame;
+                let entry = self.tiles.entry([tx, ty]).or_insert_with(|| Tile {
+                    texture: draw_tile(ctx, k, px_per_point, corner, layers),
+                    last_used: frame,
+                });
+                entry.last_used = frame;
+                let Some(texture) = &entry.texture else {
+                    continue;
+                };
+                // Whole device pixels, so that the tile's pixels land on the screen's.
+                #[expect(clippy::cast_possible_truncation, reason = "screen offsets fit in f32")]
+                let at = [0, 1].map(|axis| (corner[axis] - origin[axis]).round() as f32);
+                let min = rect.min + vec2(at[0], at[1]) / px_per_point;
+                #[expect(clippy::cast_precision_loss, reason = "a small tile size")]
+                let side = TILE_PX as f32 / px_per_point;
+                shapes.push(Shape::image(
+                    texture.id(),
+                    Rect::from_min_size(min, vec2(side, side)),
+                    Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+                    Color32::WHITE,
+                ));
+            }
+        }
+        self.forget_unused(shapes.len());
+        shapes
+    }
+
+    /// Keeps the tiles in view and, of the rest, the most recently used, up to as many again:
+    /// enough to pan back and forth without redrawing, without growing without end.
+    fn forget_unused(&mut self, in_view: usize) {
+        let keep = (in_view * 2).max(32);
+        if self.tiles.len() <= keep {
+            return;
+        }
+        let mut ages: Vec<u64> = self.tiles.values().map(|t| t.last_used).collect();
+        ages.sort_unstable_by(|a, b| b.cmp(a));
+        let oldest_kept = ages[keep - 1];
+        let current = self.frame;
+        self.tiles
+            .retain(|_, t| t.last_used >= oldest_kept || t.last_used == current);
+    }
+}
+
+/// Draws the marks of `layers` that fall on `window`, each layer over the one before.
+fn draw_marks(window: &PixelWindow, layers: &[&UserLayerMarks]) -> DenseCanvas {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "windows are a few thousand pixels wide"
+    )]
+    let mut canvas = DenseCanvas::new(window.size_px.map(|v| v as usize));
+    for layer in layers {
+        let (lines, dots) = layer.marks(window);
+        canvas.use_color(color32(layer.color));
+        canvas.polylines(&lines);
+        canvas.dots(&dots);
+    }
+    canvas.flush();
+    canvas
+}
+
+/// Draws the tile whose top-left world pixel is `corner`, or None when no mark falls on it.
+fn draw_tile(
+    ctx: &egui::Context,
+    km_per_px: f64,
+    px_per_point: f32,
+    corner: [f64; 2],
+    layers: &[&UserLayerMarks],
+) -> Option<egui::TextureHandle> {
+    #[expect(clippy::cast_precision_loss, reason = "a small tile size")]
+    let window = PixelWindow {
+        km_per_px,
+        origin_px: corner,
+        size_px: [TILE_PX as f64; 2],
+        px_per_point: f64::from(px_per_point),
+    };
+    let canvas = draw_marks(&window, layers);
+    if !canvas.marked {
+        return None;
+    }
+    let image = egui::ColorImage::new(canvas.size, canvas.pixels);
+    Some(ctx.load_texture("user-layer-tile", image, egui::TextureOptions::NEAREST))
 }
 
 /// The part of the segment from `a` to `b` within a pixel of the rectangle from the origin to
@@ -81,20 +255,21 @@ fn clip_segment(a: [f32; 2], b: [f32; 2], max: [f32; 2]) -> Option<([f32; 2], [f
 /// a saturating add, not a blend.
 struct DenseCanvas {
     size: [usize; 2],
-    scale: f32,
     pixels: Vec<Color32>,
     mask: Vec<u8>,
     mask_color: Option<Color32>,
+    /// Whether any pixel has been marked.
+    marked: bool,
 }
 
 impl DenseCanvas {
-    fn new(size: [usize; 2], scale: f32) -> Self {
+    fn new(size: [usize; 2]) -> Self {
         Self {
             size,
-            scale,
             pixels: vec![Color32::TRANSPARENT; size[0] * size[1]],
             mask: vec![0; size[0] * size[1]],
             mask_color: None,
+            marked: false,
         }
     }
 
@@ -142,6 +317,7 @@ impl DenseCanvas {
         let add = (coverage.clamp(0.0, 1.0) * 255.0) as u8;
         let cell = &mut self.mask[y * self.size[0] + x];
         *cell = cell.saturating_add(add);
+        self.marked |= add > 0;
     }
 
     fn dots(&mut self, dots: &Dots) {
@@ -149,7 +325,7 @@ impl DenseCanvas {
             clippy::cast_possible_truncation,
             reason = "pixel positions and sizes fit in i64"
         )]
-        let side = (dots.size_px * self.scale).round().max(1.0) as i64;
+        let side = dots.size_px.round().max(1.0) as i64;
         let [width, height] = self.size.map(|n| i64::try_from(n).unwrap_or(0));
         for &[x, y] in &dots.centers_px {
             #[expect(
@@ -157,8 +333,8 @@ impl DenseCanvas {
                 reason = "pixel positions fit in i64"
             )]
             let (left, top) = (
-                (x * self.scale - side as f32 / 2.0).round() as i64,
-                (y * self.scale - side as f32 / 2.0).round() as i64,
+                (x - side as f32 / 2.0).round() as i64,
+                (y - side as f32 / 2.0).round() as i64,
             );
             let (Ok(start), Ok(end)) = (
                 usize::try_from(left.max(0)),
@@ -173,40 +349,45 @@ impl DenseCanvas {
                 if start < end {
                     let line = row * self.size[0];
                     self.mask[line + start..line + end].fill(255);
+                    self.marked = true;
                 }
             }
         }
     }
 
-    /// Anti-aliased lines about a pixel wide: each step along the longer axis shares its
-    /// coverage between the two pixels the line passes between (Wu's method).
+    /// Anti-aliased lines about a pixel wide: at each pixel centre along the longer axis the
+    /// line's coverage is shared between the two pixels it passes between (Wu's method).
+    /// Marks depend on the line alone, not on where it was cut, so tiles of one picture join.
     fn polylines(&mut self, lines: &Polylines) {
         for path in &lines.paths_px {
             for pair in path.windows(2) {
-                let [a, b] = [pair[0], pair[1]].map(|p| [p[0] * self.scale, p[1] * self.scale]);
                 // Only the part on the canvas is stepped along: zoomed far in, a segment can be
                 // millions of pixels long.
                 #[expect(clippy::cast_precision_loss, reason = "canvas sizes are small")]
-                let Some((a, b)) = clip_segment(a, b, [self.size[0] as f32, self.size[1] as f32])
+                let Some((a, b)) =
+                    clip_segment(pair[0], pair[1], [self.size[0] as f32, self.size[1] as f32])
                 else {
                     continue;
                 };
-                let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-                let steep = dy.abs() > dx.abs();
-                let steps = dx.abs().max(dy.abs()).ceil().max(1.0);
+                let steep = (b[1] - a[1]).abs() > (b[0] - a[0]).abs();
+                let along = |p: [f32; 2]| if steep { [p[1], p[0]] } else { p };
+                let (mut a, mut b) = (along(a), along(b));
+                if a[0] > b[0] {
+                    std::mem::swap(&mut a, &mut b);
+                }
+                let slope = (b[1] - a[1]) / (b[0] - a[0]).max(f32::EPSILON);
                 #[expect(
                     clippy::cast_possible_truncation,
-                    reason = "segments are at most a few thousand pixels"
+                    reason = "clipped ends lie within a pixel of the canvas"
                 )]
-                for step in 0..=(steps as i64) {
-                    #[expect(clippy::cast_precision_loss, reason = "small step counts")]
-                    let t = step as f32 / steps;
-                    let (x, y) = (a[0] + dx * t, a[1] + dy * t);
-                    let (major, minor) = if steep { (y, x) } else { (x, y) };
+                let (first, last) = ((a[0] - 0.5).ceil() as i64, (b[0] - 0.5).floor() as i64);
+                for major in first..=last {
+                    #[expect(clippy::cast_precision_loss, reason = "pixel positions")]
+                    let minor = a[1] + (major as f32 + 0.5 - a[0]) * slope;
                     let floor = (minor - 0.5).floor();
                     let fraction = minor - 0.5 - floor;
                     #[expect(clippy::cast_possible_truncation, reason = "pixel positions")]
-                    let (major, floor) = (major.floor() as i64, floor as i64);
+                    let floor = floor as i64;
                     for (offset, coverage) in [(0, 1.0 - fraction), (1, fraction)] {
                         let (px, py) = if steep {
                             (floor + offset, major)
@@ -241,37 +422,11 @@ impl ScenePainter<'_> {
             0.0,
             color32(self.scene.background),
         ));
-        // Dense layers go into one image, placed where the first of them comes in paint order.
-        let mut canvas: Option<(usize, DenseCanvas)> = None;
-        let canvas_at = |shapes: &Vec<Shape>| {
-            let scale = painter.ctx().pixels_per_point();
-            #[expect(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "screen sizes are small positive numbers"
-            )]
-            let size = [
-                (self.rect.width() * scale).round().max(1.0) as usize,
-                (self.rect.height() * scale).round().max(1.0) as usize,
-            ];
-            (shapes.len(), DenseCanvas::new(size, scale))
-        };
+        // User layers are drawn together into tiles, placed where the first of them comes in
+        // paint order.
+        let mut user_layers: Vec<&UserLayerMarks> = Vec::new();
+        let mut user_layers_at = None;
         for primitive in &self.scene.primitives {
-            match primitive {
-                Primitive::Dots(dots) if self.dense.is_some() => {
-                    let (_, canvas) = canvas.get_or_insert_with(|| canvas_at(shapes));
-                    canvas.use_color(color32(dots.color));
-                    canvas.dots(dots);
-                    continue;
-                }
-                Primitive::Polylines(lines) if self.dense.is_some() => {
-                    let (_, canvas) = canvas.get_or_insert_with(|| canvas_at(shapes));
-                    canvas.use_color(color32(lines.color));
-                    canvas.polylines(lines);
-                    continue;
-                }
-                _ => {}
-            }
             match primitive {
                 Primitive::Fill(fill) => shapes.push(self.fill(fill)),
                 Primitive::Stroke(stroke) => self.stroke(stroke, shapes),
@@ -280,36 +435,20 @@ impl ScenePainter<'_> {
                     marker_shapes(self.to_screen(marker.center), marker, shapes)
                 }
                 Primitive::Label(label) => self.label(painter, label, shapes),
-                Primitive::Dots(dots) => shapes.push(self.dots(dots)),
-                Primitive::Polylines(lines) => shapes.push(self.polylines(lines)),
+                Primitive::UserLayer(layer) => {
+                    user_layers_at.get_or_insert(shapes.len());
+                    user_layers.push(layer);
+                }
             }
         }
-        if let (Some((index, mut canvas)), Some(dense)) = (canvas, self.dense) {
-            canvas.flush();
-            let image = egui::ColorImage::new(canvas.size, canvas.pixels);
-            let mut dense = dense.borrow_mut();
-            let texture = match &mut dense.texture {
-                Some(texture) => {
-                    texture.set(image, egui::TextureOptions::NEAREST);
-                    texture.id()
-                }
-                empty @ None => empty
-                    .insert(painter.ctx().load_texture(
-                        "dense-user-layers",
-                        image,
-                        egui::TextureOptions::NEAREST,
-                    ))
-                    .id(),
-            };
-            shapes.insert(
-                index,
-                Shape::image(
-                    texture,
-                    self.rect,
-                    Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
-                    Color32::WHITE,
-                ),
+        if let Some(index) = user_layers_at {
+            let tiles = self.dense.borrow_mut().shapes(
+                painter.ctx(),
+                &self.scene.view,
+                self.rect,
+                &user_layers,
             );
+            shapes.splice(index..index, tiles);
         }
     }
 
@@ -382,63 +521,6 @@ impl ScenePainter<'_> {
                 }
             }
         }
-    }
-
-    /// All the lines as one mesh, a thin quad per segment: thousands of user lines would
-    /// otherwise be thousands of paths for egui to tessellate every frame.
-    fn polylines(&self, lines: &Polylines) -> Shape {
-        let color = color32(lines.color);
-        let half = lines.width_px / 2.0;
-        let segments: usize = lines
-            .paths_px
-            .iter()
-            .map(|p| p.len().saturating_sub(1))
-            .sum();
-        let mut mesh = Mesh::default();
-        mesh.reserve_vertices(segments * 4);
-        mesh.reserve_triangles(segments * 2);
-        for path in &lines.paths_px {
-            for pair in path.windows(2) {
-                let (a, b) = (
-                    self.rect.min + vec2(pair[0][0], pair[0][1]),
-                    self.rect.min + vec2(pair[1][0], pair[1][1]),
-                );
-                let along = b - a;
-                let length = along.length();
-                if length <= f32::EPSILON {
-                    continue;
-                }
-                let across = vec2(-along.y, along.x) * (half / length);
-                let first = u32::try_from(mesh.vertices.len()).unwrap_or(u32::MAX);
-                for corner in [a - across, a + across, b + across, b - across] {
-                    mesh.vertices.push(Vertex {
-                        pos: corner,
-                        uv: WHITE_UV,
-                        color,
-                    });
-                }
-                mesh.indices
-                    .extend([first, first + 1, first + 2, first, first + 2, first + 3]);
-            }
-        }
-        Shape::mesh(mesh)
-    }
-
-    /// All the dots as one mesh of squares: a dense layer is one shape to tessellate.
-    fn dots(&self, dots: &Dots) -> Shape {
-        let color = color32(dots.color);
-        let half = dots.size_px / 2.0;
-        let mut mesh = Mesh::default();
-        mesh.reserve_vertices(dots.centers_px.len() * 4);
-        mesh.reserve_triangles(dots.centers_px.len() * 2);
-        for &[x, y] in &dots.centers_px {
-            let center = self.rect.min + vec2(x, y);
-            mesh.add_colored_rect(
-                Rect::from_center_size(center, vec2(half * 2.0, half * 2.0)),
-                color,
-            );
-        }
-        Shape::mesh(mesh)
     }
 
     fn disc(&self, disc: &Disc, shapes: &mut Vec<Shape>) {
@@ -563,11 +645,104 @@ mod tests {
         assert_eq!(clip_segment([f32::NAN, 10.0], [30.0, 10.0], canvas), None);
     }
 
+    /// A layer drawn tile by tile must look as it does drawn in one piece: dots to the
+    /// pixel, lines within a little anti-aliasing.
+    #[test]
+    fn tiles_join_into_the_picture_drawn_whole() {
+        use crate::data::{Atlas, UserLayer};
+        use crate::scene::MapModel;
+        use crate::spatial::Projection;
+
+        // A fixed pseudo-random scatter of points and short lines over about a degree.
+        let mut state = 7_u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            #[expect(clippy::cast_precision_loss, reason = "test randomness")]
+            let unit = (state >> 11) as f64 / (1_u64 << 53) as f64;
+            unit
+        };
+        let points: Vec<[f64; 2]> = (0..3000).map(|_| [70.0 + next(), 45.0 + next()]).collect();
+        let lines: Vec<Vec<[f64; 2]>> = (0..60)
+            .map(|_| {
+                let start = [70.0 + next(), 45.0 + next()];
+                vec![
+                    start,
+                    [start[0] + 0.2 * next(), start[1] + 0.2 * next() - 0.1],
+                ]
+            })
+            .collect();
+        let drawn = |layer: UserLayer| {
+            let atlas = Atlas {
+                user_layers: vec![layer],
+                ..Atlas::default()
+            };
+            let model = MapModel::build(&atlas, Projection::default());
+            let marks = UserLayerMarks {
+                layer: Arc::clone(&model.user_layers[0]),
+                color: Color::rgb(200, 0, 160),
+            };
+            let centre = model.projection.project(70.5, 45.5);
+            let km_per_px = 0.12;
+            let tile = TILE_PX as f64;
+            // The whole window starts on a tile corner, so tile pixels are window pixels.
+            let origin = [centre[0] / km_per_px, -centre[1] / km_per_px]
+                .map(|v| (v / tile).floor() * tile - tile);
+            let whole = PixelWindow {
+                km_per_px,
+                origin_px: origin,
+                size_px: [3.0 * tile, 2.0 * tile],
+                px_per_point: 1.25,
+            };
+            let one_piece = draw_marks(&whole, &[&marks]).pixels;
+            let mut tiled = vec![Color32::TRANSPARENT; one_piece.len()];
+            for (tx, ty) in [(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (2, 1)] {
+                let window = PixelWindow {
+                    origin_px: [origin[0] + tx as f64 * tile, origin[1] + ty as f64 * tile],
+                    size_px: [tile, tile],
+                    ..whole
+                };
+                let pixels = draw_marks(&window, &[&marks]).pixels;
+                for row in 0..TILE_PX {
+                    let at = (ty * TILE_PX + row) * 3 * TILE_PX + tx * TILE_PX;
+                    tiled[at..at + TILE_PX]
+                        .copy_from_slice(&pixels[row * TILE_PX..(row + 1) * TILE_PX]);
+                }
+            }
+            (one_piece, tiled)
+        };
+        let difference = |(a, b): (Vec<Color32>, Vec<Color32>)| {
+            let marked = a.iter().filter(|p| p.a() > 0).count();
+            let worst = a
+                .iter()
+                .zip(&b)
+                .map(|(p, q)| p.a().abs_diff(q.a()))
+                .max()
+                .unwrap_or(0);
+            (marked, worst)
+        };
+        let (marked, worst) = difference(drawn(UserLayer {
+            name: "points".into(),
+            points,
+            lines: Vec::new(),
+        }));
+        assert!(marked > 2000, "{marked} pixels of dots");
+        assert_eq!(worst, 0, "dots differ where tiles join");
+        let (marked, worst) = difference(drawn(UserLayer {
+            name: "lines".into(),
+            points: Vec::new(),
+            lines,
+        }));
+        assert!(marked > 1000, "{marked} pixels of lines");
+        assert!(worst <= 24, "lines differ by {worst} where tiles join");
+    }
+
     /// A line millions of pixels long (zoomed far in) is drawn in the time of its visible part,
     /// and only on the canvas.
     #[test]
     fn a_huge_line_marks_only_the_canvas() {
-        let mut canvas = DenseCanvas::new([64, 32], 1.0);
+        let mut canvas = DenseCanvas::new([64, 32]);
         canvas.polylines(&Polylines {
             paths_px: vec![vec![[-3e9, 16.0], [3e9, 16.0]]],
             width_px: 1.0,
