@@ -9,6 +9,8 @@ use sinokaz_atlas::export::{self, Deck};
 use sinokaz_atlas::scene::MapModel;
 use sinokaz_atlas::spatial::Projection;
 
+mod common;
+
 fn atlas_cli() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sinokaz-atlas"));
     command.current_dir(env!("CARGO_MANIFEST_DIR"));
@@ -297,24 +299,7 @@ fn simplified_geometry_stays_within_a_pixel_of_full_detail() {
             "{name}: the levels of detail changed nothing, so this test tests nothing"
         );
         let (w, h) = (size[0] as usize, size[1] as usize);
-        fn pixel(img: &[u8], w: usize, x: usize, y: usize) -> &[u8] {
-            &img[(y * w + x) * 4..(y * w + x) * 4 + 3]
-        }
-        let close = |a: &[u8], b: &[u8]| a.iter().zip(b).all(|(p, q)| p.abs_diff(*q) <= 40);
-        let mut far = 0;
-        for y in 1..h - 1 {
-            for x in 1..w - 1 {
-                let here = pixel(&simplified, w, x, y);
-                if close(here, pixel(&full, w, x, y)) {
-                    continue;
-                }
-                let near = (y - 1..=y + 1)
-                    .any(|ny| (x - 1..=x + 1).any(|nx| close(here, pixel(&full, w, nx, ny))));
-                if !near {
-                    far += 1;
-                }
-            }
-        }
+        let far = common::pixels_moved_beyond_a_pixel(&simplified, &full, w);
         assert!(
             far <= w * h / 2000,
             "{name}: {far} pixels differ by more than a pixel's shift"

@@ -5,6 +5,8 @@ use egui_kittest::{Harness, kittest::Queryable};
 use sinokaz_atlas::app::{AtlasApp, SavedState};
 use sinokaz_atlas::data::{self, Sector};
 
+mod common;
+
 const SIZE: egui::Vec2 = vec2(1400.0, 880.0);
 
 fn app() -> AtlasApp {
@@ -382,4 +384,77 @@ fn zooming_in_stops_at_a_few_metres_a_pixel() {
     );
     // The limit keeps the place in view.
     assert!(bounds[0] < almaty[0] && almaty[0] < bounds[2], "{bounds:?}");
+}
+
+/// The live map's levels of detail may move an outline by at most about a pixel: the map
+/// painted as the app paints it, and painted with every area at full detail, must match
+/// within a pixel, for the whole basemap and for the opening view.
+#[test]
+fn the_map_at_its_levels_of_detail_stays_within_a_pixel_of_full_detail() {
+    use sinokaz_atlas::scene::{self, Layers, MapModel, SceneOptions, View};
+    use sinokaz_atlas::ui::paint::{DenseTiles, ScenePainter};
+
+    let atlas = data::bundled::load().expect("data");
+    let model = MapModel::build(&atlas, sinokaz_atlas::spatial::Projection::default());
+    let size = vec2(1280.0, 800.0);
+    // A view of `bbox` (map km) with the screen's aspect.
+    let view_of = |bbox: [f64; 4]| {
+        let centre = [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0];
+        let k =
+            ((bbox[2] - bbox[0]) / f64::from(size.x)).max((bbox[3] - bbox[1]) / f64::from(size.y));
+        let half = [f64::from(size.x) * k / 2.0, f64::from(size.y) * k / 2.0];
+        View {
+            min: [centre[0] - half[0], centre[1] - half[1]],
+            max: [centre[0] + half[0], centre[1] + half[1]],
+            size_px: [size.x, size.y],
+        }
+    };
+    let layers = Layers::default();
+    for (name, view) in [
+        ("whole basemap", view_of(model.world_bbox)),
+        (
+            "opening view",
+            view_of(model.bbox_of_lon_lat(46.0, 36.0, 96.0, 56.0)),
+        ),
+    ] {
+        let render = |full_detail: bool| {
+            let options = SceneOptions {
+                theme: sinokaz_atlas::style::Theme::Light,
+                layers: &layers,
+                selected: None,
+                hovered: None,
+                reserved_px: &[],
+                full_detail,
+            };
+            let picture = scene::build_scene(&atlas, &model, view, &options);
+            let tiles = std::cell::RefCell::new(DenseTiles::default());
+            let mut harness = Harness::builder()
+                .with_size(size)
+                .with_context_setup(sinokaz_atlas::ui::fonts::install)
+                .build_ui(move |ui| {
+                    let rect = egui::Rect::from_min_size(Pos2::ZERO, size);
+                    let mut shapes = Vec::new();
+                    ScenePainter {
+                        scene: &picture,
+                        rect,
+                        dense: &tiles,
+                    }
+                    .paint(ui.painter(), &mut shapes);
+                    ui.painter().extend(shapes);
+                });
+            harness.run();
+            let image = harness.render().expect("renders");
+            (image.width() as usize, image.into_raw())
+        };
+        let ((width, simplified), (_, full)) = (render(false), render(true));
+        assert_ne!(
+            simplified, full,
+            "{name}: the levels of detail changed nothing, so this test tests nothing"
+        );
+        let far = common::pixels_moved_beyond_a_pixel(&simplified, &full, width);
+        assert!(
+            far <= simplified.len() / 4 / 2000,
+            "{name}: {far} pixels differ by more than a pixel's shift"
+        );
+    }
 }

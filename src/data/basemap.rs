@@ -130,12 +130,13 @@ impl RawGeometry {
 }
 
 pub fn parse_basemap(sources: &BasemapSources<'_>) -> Result<Basemap, LoadError> {
-    // The two largest files parse on a second thread while this one parses the rest: parsing
-    // is most of the start-up time.
+    // The largest file, about half of the bytes, parses on a second thread while this one
+    // parses the rest: parsing is most of the start-up time.
     let parse = |(file, text): (&str, &str)| deserialize_json::<RawLayer>(file, text);
-    let (detailed, regions, others) = std::thread::scope(|scope| {
-        let large = scope.spawn(|| (parse(sources.countries_detailed), parse(sources.regions)));
+    let (detailed, others) = std::thread::scope(|scope| {
+        let large = scope.spawn(|| parse(sources.countries_detailed));
         let others = [
+            sources.regions,
             sources.countries_coarse,
             sources.lakes,
             sources.rivers,
@@ -144,12 +145,12 @@ pub fn parse_basemap(sources: &BasemapSources<'_>) -> Result<Basemap, LoadError>
         .map(parse);
         // Parsing returns errors, never panics; were it to, the panic goes on as it would
         // have on this thread.
-        let (detailed, regions) = large
+        let detailed = large
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (detailed, regions, others)
+        (detailed, others)
     });
-    let [coarse, lakes, rivers, cities] = others;
+    let [regions, coarse, lakes, rivers, cities] = others;
     let mut attributions: Vec<String> = Vec::new();
     let mut layer = |parsed: Result<RawLayer, LoadError>| -> Result<Vec<RawFeature>, LoadError> {
         let layer = parsed?;

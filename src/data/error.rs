@@ -71,8 +71,13 @@ pub fn deserialize_json<T: serde::de::DeserializeOwned>(
     file: &str,
     text: &str,
 ) -> Result<T, LoadError> {
+    // Tracking the path costs time on every value, and loading is most of the start-up, so
+    // the path is found by a second pass only when the first one fails.
+    if let Ok(value) = serde_json::from_str(text) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let field = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
@@ -88,7 +93,12 @@ pub fn deserialize_json<T: serde::de::DeserializeOwned>(
                 }],
             }
         }
-    })
+    })?;
+    // The first pass failed on something after the document, such as a second one.
+    deserializer
+        .end()
+        .map_err(|e| LoadError::syntax(file, &e))?;
+    Ok(value)
 }
 
 impl LoadError {

@@ -781,6 +781,22 @@ fn scale_bar_svg(
     }
 }
 
+/// A ring as the locator map can show it: points within a pixel of the last one kept are
+/// dropped, and a ring that shrinks to less than a triangle is left out. The locator spans a
+/// continent in a few hundred pixels, where a coastline's every bay is only noise.
+fn locator_ring(ring: impl Iterator<Item = [f32; 2]>) -> Option<Vec<[f32; 2]>> {
+    let mut kept: Vec<[f32; 2]> = Vec::new();
+    for p in ring {
+        if kept
+            .last()
+            .is_none_or(|k| (p[0] - k[0]).abs().max((p[1] - k[1]).abs()) >= 1.0)
+        {
+            kept.push(p);
+        }
+    }
+    (kept.len() >= 3).then_some(kept)
+}
+
 fn inset_svg(
     out: &mut String,
     model: &MapModel,
@@ -825,8 +841,12 @@ fn inset_svg(
         let rings = &c.lod.for_scale(f64::INFINITY).rings;
         let d: Vec<String> = rings
             .iter()
-            .map(|r| path_data(r.iter().map(|&p| inset_view.to_px(p)), true))
+            .filter_map(|r| locator_ring(r.iter().map(|&p| inset_view.to_px(p))))
+            .map(|r| path_data(r.into_iter(), true))
             .collect();
+        if d.is_empty() {
+            continue;
+        }
         let _ = writeln!(
             out,
             "<path d=\"{}\" fill-rule=\"evenodd\" {} {}/>",

@@ -862,7 +862,7 @@ fn push_graticule(
         };
         let mut fixed = fixed_range.0;
         while fixed <= fixed_range.1 + 1e-9 {
-            let path = graticule_line(p, fixed, along_range, meridians);
+            let path = graticule_line(p, step, fixed, along_range, meridians);
             let label = if meridians {
                 crossing(&path, 1, view.min[1] + 14.0 * km_per_px).and_then(|x| {
                     let text = degrees(fixed, 'E', 'W');
@@ -910,11 +910,15 @@ fn push_graticule(
 /// half degree so it curves as the projection bends it.
 fn graticule_line(
     projection: &crate::spatial::Projection,
+    step: f64,
     fixed: f64,
     along: (f64, f64),
     meridian: bool,
 ) -> Vec<[f64; 2]> {
-    let n = ((along.1 - along.0) / 0.5).ceil().max(1.0);
+    // A point every tenth of the grid step, at most a degree apart: the line's curve stays
+    // smooth at every scale, and a view of a continent does not project thousands of points.
+    let spacing = (step / 10.0).clamp(0.1, 1.0);
+    let n = ((along.1 - along.0) / spacing).ceil().max(1.0);
     #[expect(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,

@@ -294,17 +294,14 @@ impl MapModel {
         let project_areas = |areas: &[Area]| -> Vec<ProjectedArea> {
             areas.iter().map(|a| project_area(a, &projection)).collect()
         };
-        // The two largest layers are projected on a second thread meanwhile.
+        // The largest layer, about half of the points, is projected on a second thread
+        // meanwhile.
         let (countries_detailed, regions, countries_coarse, lakes) = std::thread::scope(|scope| {
-            let large = scope.spawn(|| {
-                (
-                    project_areas(&atlas.basemap.countries_detailed),
-                    project_areas(&atlas.basemap.regions),
-                )
-            });
+            let large = scope.spawn(|| project_areas(&atlas.basemap.countries_detailed));
+            let regions = project_areas(&atlas.basemap.regions);
             let coarse = project_areas(&atlas.basemap.countries_coarse);
             let lakes = project_areas(&atlas.basemap.lakes);
-            let (detailed, regions) = large
+            let detailed = large
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (detailed, regions, coarse, lakes)

@@ -12,7 +12,7 @@ use egui_plot::{Plot, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTran
 use crate::data::Atlas;
 use crate::scene::{self, Layers, MapModel, Scene, SceneOptions, View};
 use crate::style::Theme;
-use crate::ui::paint::{DenseTiles, ScenePainter};
+use crate::ui::paint::{DenseTiles, ScenePainter, bake};
 
 /// The closest zoom: 2 metres a pixel.
 pub const MIN_KM_PER_PX: f64 = 0.002;
@@ -53,6 +53,7 @@ pub struct MapInputs<'a> {
 /// A painted map and everything it was painted from.
 pub struct PaintedMap {
     key: PaintKey,
+    /// Meshes tessellated once, and the labels between them.
     shapes: Vec<Shape>,
     scene: Arc<Scene>,
 }
@@ -124,6 +125,7 @@ impl PlotItem for MapLayer<'_> {
             dense: self.inputs.dense,
         }
         .paint(ui.painter(), &mut painted_shapes);
+        let painted_shapes = bake(ui.ctx(), *transform.frame(), painted_shapes);
         shapes.extend(painted_shapes.iter().cloned());
         *self.painted.borrow_mut() = Some(Arc::clone(&scene));
         *cache = Some(PaintedMap {

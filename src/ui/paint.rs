@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use egui::epaint::{Mesh, Vertex, WHITE_UV};
+use egui::epaint::{Mesh, Tessellator, Vertex, WHITE_UV};
 use egui::{Color32, FontId, Painter, Pos2, Rect, Shape, Stroke as EguiStroke, pos2, vec2};
 
 use crate::scene::model::ProjectedUserLayer;
@@ -33,6 +33,53 @@ pub struct ScenePainter<'a> {
     pub rect: Rect,
     /// The tiles user layers are drawn into, kept from frame to frame.
     pub dense: &'a RefCell<DenseTiles>,
+}
+
+/// Tessellates `shapes` once, into as few meshes as their textures and paint order allow, so
+/// that frames reusing the picture hand egui finished triangles instead of thousands of paths
+/// to stroke again. Text stays text: its texture coordinates follow the font atlas, which can
+/// grow after this frame.
+pub fn bake(ctx: &egui::Context, clip_rect: Rect, shapes: Vec<Shape>) -> Vec<Shape> {
+    let font_image_size = ctx.fonts(|fonts| fonts.font_image_size());
+    let options = ctx.tessellation_options(|options| *options);
+    // No prepared discs: circles are tessellated as paths, which is what they look like anyway.
+    let mut tessellator =
+        Tessellator::new(ctx.pixels_per_point(), options, font_image_size, Vec::new());
+    tessellator.set_clip_rect(clip_rect);
+    let mut baked = Vec::new();
+    let mut mesh = Mesh::default();
+    let finish = |mesh: &mut Mesh, baked: &mut Vec<Shape>| {
+        if !mesh.is_empty() {
+            baked.push(Shape::mesh(std::mem::take(mesh)));
+        }
+    };
+    let mut flat = Vec::with_capacity(shapes.len());
+    flatten(shapes, &mut flat);
+    for shape in flat {
+        if matches!(shape, Shape::Text(_)) {
+            finish(&mut mesh, &mut baked);
+            baked.push(shape);
+            continue;
+        }
+        let texture = shape.texture_id();
+        if !mesh.is_empty() && mesh.texture_id != texture {
+            finish(&mut mesh, &mut baked);
+        }
+        mesh.texture_id = texture;
+        tessellator.tessellate_shape(shape, &mut mesh);
+    }
+    finish(&mut mesh, &mut baked);
+    baked
+}
+
+fn flatten(shapes: Vec<Shape>, out: &mut Vec<Shape>) {
+    for shape in shapes {
+        match shape {
+            Shape::Vec(inner) => flatten(inner, out),
+            Shape::Noop => {}
+            other => out.push(other),
+        }
+    }
 }
 
 /// Side of a user-layer tile in pixels.
