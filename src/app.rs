@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{Atlas, ItemGeometry, LoadError};
 use crate::export::slide::{Layout, slide_view};
 use crate::export::{self, Deck, Slide, SlideView};
-use crate::scene::{Layers, MapModel, Scene};
+use crate::scene::{Layers, MapModel, Scene, View};
 use crate::spatial::{Projection, measure};
 use crate::style::Theme;
 use crate::ui::deck_panel::{DeckIntent, deck_window_ui};
@@ -58,6 +58,8 @@ pub struct AtlasApp {
     applied_theme: Option<Theme>,
     /// The scene painted in the last frame and where: what the user sees, for tests and tools.
     pub last_scene: Option<Arc<Scene>>,
+    /// The view shown in the last frame (while panning, the scene can be of a larger one).
+    pub last_view: Option<View>,
     /// The last frame's map picture, reused while its view and inputs stay the same.
     map_cache: std::cell::RefCell<Option<PaintedMap>>,
     /// The texture of dense user layers, reused from frame to frame.
@@ -129,6 +131,7 @@ impl AtlasApp {
             corridor_measures: HashMap::new(),
             applied_theme: None,
             last_scene: None,
+            last_view: None,
             map_cache: std::cell::RefCell::new(None),
             user_layer_tiles: std::cell::RefCell::default(),
             last_map_rect: None,
@@ -142,9 +145,9 @@ impl AtlasApp {
 
     /// The map-plane box shown in the last frame.
     pub fn shown_bounds(&self) -> Option<[f64; 4]> {
-        self.last_scene
+        self.last_view
             .as_ref()
-            .map(|s| [s.view.min[0], s.view.min[1], s.view.max[0], s.view.max[1]])
+            .map(|v| [v.min[0], v.min[1], v.max[0], v.max[1]])
     }
 
     pub fn selected(&self) -> Option<usize> {
@@ -264,9 +267,8 @@ impl AtlasApp {
     /// layers, selection and theme.
     pub fn current_view_slide(&self, name: String, size_px: [u32; 2], scale: f32) -> Slide {
         let layout = Layout::new(size_px, scale);
-        let (center, km_per_px) = match &self.last_scene {
-            Some(scene) => {
-                let v = scene.view;
+        let (center, km_per_px) = match self.last_view {
+            Some(v) => {
                 let k = ((v.max[0] - v.min[0]) / f64::from(layout.map_size[0]))
                     .max((v.max[1] - v.min[1]) / f64::from(layout.map_size[1]));
                 (
@@ -413,17 +415,18 @@ impl AtlasApp {
                     dense: &self.user_layer_tiles,
                 };
                 let response = map_view_ui(ui, &inputs);
-                if let (Some(scene), Some(rect)) = (&response.scene, response.screen_rect) {
+                if let (Some(view), Some(rect)) = (&response.view, response.screen_rect) {
                     presentation::annotations_ui(
                         ui.painter(),
                         rect,
-                        scene,
+                        view,
                         &self.model,
                         &slide.annotations,
                         theme,
                     );
                 }
                 self.last_scene = response.scene;
+                self.last_view = response.view;
                 self.last_map_rect = response.screen_rect;
             });
     }
@@ -572,13 +575,12 @@ impl AtlasApp {
         if self.pending_bounds.is_some() {
             return;
         }
-        let (Some(rect), Some(scene)) = (self.last_map_rect, &self.last_scene) else {
+        let (Some(rect), Some(view)) = (self.last_map_rect, self.last_view) else {
             return;
         };
         if (rect.width() - size.x).abs() < 0.5 && (rect.height() - size.y).abs() < 0.5 {
             return;
         }
-        let view = scene.view;
         let km_per_px = view.km_per_px();
         let center = [
             (view.min[0] + view.max[0]) / 2.0,
@@ -609,6 +611,7 @@ impl AtlasApp {
         }
         self.state.view = Some(response.bounds);
         self.last_scene = response.scene;
+        self.last_view = response.view;
         self.last_map_rect = response.screen_rect;
     }
 

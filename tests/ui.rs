@@ -27,12 +27,13 @@ fn marker_position(harness: &Harness<'_, AtlasApp>, id: &str) -> Pos2 {
     let app = harness.state();
     let index = app.atlas.item_index(id).expect("the item exists");
     let scene = app.last_scene.as_ref().expect("a frame was painted");
+    let view = app.last_view.expect("a frame was painted");
     let rect = app.last_map_rect.expect("the map has a rect");
     let marker = scene
         .markers()
         .find(|m| m.item == index)
         .unwrap_or_else(|| panic!("{id} has no marker in view"));
-    let [x, y] = scene.view.to_px(marker.center);
+    let [x, y] = view.to_px(marker.center);
     rect.min + vec2(x, y)
 }
 
@@ -119,7 +120,7 @@ fn switching_a_sector_off_removes_its_markers() {
 fn the_opening_view_shows_kazakhstan_xinjiang_and_xian() {
     let harness = harness(app());
     let app = harness.state();
-    let view = app.last_scene.as_ref().expect("painted").view;
+    let view = app.last_view.expect("painted");
     for (name, lon, lat) in [
         ("Aktau", 51.2, 43.65),
         ("Öskemen", 82.6, 49.95),
@@ -168,7 +169,7 @@ fn a_saved_view_layers_and_theme_are_restored() {
 
     let harness = harness(AtlasApp::new(data::bundled::load(), Some(restored)));
     let app = harness.state();
-    let view = app.last_scene.as_ref().expect("painted").view;
+    let view = app.last_view.expect("painted");
     assert!(
         view.min[0] <= almaty[0]
             && almaty[0] <= view.max[0]
@@ -214,7 +215,7 @@ fn add_view_to_deck_appends_a_slide_of_the_current_view() {
     let sinokaz_atlas::export::SlideView::Center { lon_lat, .. } = slide.view else {
         panic!("a centred view")
     };
-    let view = app.last_scene.as_ref().expect("painted").view;
+    let view = app.last_view.expect("painted");
     let center = app.model.projection.project(lon_lat[0], lon_lat[1]);
     assert!((center[0] - (view.min[0] + view.max[0]) / 2.0).abs() < 1.0);
     harness.get_by_label_contains("Added slide");
@@ -287,10 +288,10 @@ fn export_view_writes_the_file_in_the_background() {
 
 /// A dense user layer is drawn into one image on the map: the pixels where its points lie take
 /// the user-layer colour, and the map around them does not.
-#[test]
-fn a_dense_user_layer_is_drawn_where_its_points_are() {
+/// The app on the bundled data with a block of 3,600 user points, 0.6° square, in the steppe
+/// north-west of Lake Balkhash (70–70.6°E, 47–47.6°N).
+fn app_with_user_block() -> AtlasApp {
     let mut atlas = data::bundled::load().expect("data");
-    // A block of 3,600 points, 0.6° square, in the steppe north-west of Lake Balkhash.
     let points = (0..3600)
         .map(|i| {
             [
@@ -304,40 +305,46 @@ fn a_dense_user_layer_is_drawn_where_its_points_are() {
         points,
         lines: Vec::new(),
     });
-    let mut harness = harness(AtlasApp::new(Ok(atlas), Some(SavedState::default())));
-    harness.run();
+    AtlasApp::new(Ok(atlas), Some(SavedState::default()))
+}
+
+/// How many of the 9×9 pixels around `lon, lat` in the last rendered frame have the
+/// user-layer colour: the dots are a grid of small squares, so a few pixels between them may
+/// show the map.
+fn user_pixels_around(harness: &mut Harness<'_, AtlasApp>, lon: f64, lat: f64) -> usize {
     let image = harness.render().expect("renders");
     let app = harness.state();
-    let (scene, rect) = (
-        app.last_scene.as_ref().expect("a frame was painted"),
+    let (view, rect) = (
+        app.last_view.expect("a frame was painted"),
         app.last_map_rect.expect("the map has a rect"),
     );
-    // The colour of the 9×9 pixels around a place, as many pixels as are near the user-layer
-    // colour: the dots are a grid of small squares, so a few pixels between them may show the
-    // map.
     let user = sinokaz_atlas::style::palette(sinokaz_atlas::style::Theme::Light).user_layer;
-    let user_pixels_around = |lon: f64, lat: f64| {
-        let [x, y] = scene.view.to_px(app.model.projection.project(lon, lat));
-        let p = rect.min + vec2(x, y);
-        let scale = image.width() as f32 / SIZE.x;
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let (cx, cy) = ((p.x * scale) as u32, (p.y * scale) as u32);
-        let mut count = 0;
-        for dy in 0..9 {
-            for dx in 0..9 {
-                let pixel = image.get_pixel(cx + dx - 4, cy + dy - 4).0;
-                let distance = (i32::from(pixel[0]) - i32::from(user.r)).abs()
-                    + (i32::from(pixel[1]) - i32::from(user.g)).abs()
-                    + (i32::from(pixel[2]) - i32::from(user.b)).abs();
-                if distance < 60 {
-                    count += 1;
-                }
+    let [x, y] = view.to_px(app.model.projection.project(lon, lat));
+    let p = rect.min + vec2(x, y);
+    let scale = image.width() as f32 / SIZE.x;
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let (cx, cy) = ((p.x * scale) as u32, (p.y * scale) as u32);
+    let mut count = 0;
+    for dy in 0..9 {
+        for dx in 0..9 {
+            let pixel = image.get_pixel(cx + dx - 4, cy + dy - 4).0;
+            let distance = (i32::from(pixel[0]) - i32::from(user.r)).abs()
+                + (i32::from(pixel[1]) - i32::from(user.g)).abs()
+                + (i32::from(pixel[2]) - i32::from(user.b)).abs();
+            if distance < 60 {
+                count += 1;
             }
         }
-        count
-    };
-    let inside = user_pixels_around(70.3, 47.3);
-    let outside = user_pixels_around(72.0, 48.5);
+    }
+    count
+}
+
+#[test]
+fn a_dense_user_layer_is_drawn_where_its_points_are() {
+    let mut harness = harness(app_with_user_block());
+    harness.run();
+    let inside = user_pixels_around(&mut harness, 70.3, 47.3);
+    let outside = user_pixels_around(&mut harness, 72.0, 48.5);
     assert!(
         inside >= 40,
         "{inside} of 81 pixels inside the block have its colour"
@@ -345,6 +352,69 @@ fn a_dense_user_layer_is_drawn_where_its_points_are() {
     assert_eq!(
         outside, 0,
         "{outside} pixels outside the block have its colour"
+    );
+}
+
+/// While the map is dragged, the last picture is moved rather than made again; what shows
+/// must still be where the map says it is, and once the map rests an exact picture follows.
+#[test]
+fn a_dragged_map_shows_everything_where_it_is() {
+    let mut harness = harness(app_with_user_block());
+    let start = harness
+        .state()
+        .last_map_rect
+        .expect("the map has a rect")
+        .center();
+    harness.event(Event::PointerMoved(start));
+    harness.event(Event::PointerButton {
+        pos: start,
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    harness.step();
+    let mut at = start;
+    for _ in 0..12 {
+        at += vec2(-9.0, 6.0);
+        harness.event(Event::PointerMoved(at));
+        harness.step();
+    }
+    let app = harness.state();
+    let (scene, view) = (
+        app.last_scene.as_ref().expect("painted"),
+        app.last_view.expect("painted"),
+    );
+    assert!(
+        scene.view.size_px[0] > view.size_px[0],
+        "while dragging, the picture reaches past the frame and is moved"
+    );
+    let inside = user_pixels_around(&mut harness, 70.3, 47.3);
+    let outside = user_pixels_around(&mut harness, 72.0, 48.5);
+    assert!(
+        inside >= 40,
+        "moved: {inside} of 81 pixels inside the block"
+    );
+    assert_eq!(outside, 0, "moved: {outside} pixels outside the block");
+    harness.event(Event::PointerButton {
+        pos: at,
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    harness.run();
+    let app = harness.state();
+    let (scene, view) = (
+        app.last_scene.as_ref().expect("painted"),
+        app.last_view.expect("painted"),
+    );
+    assert_eq!(
+        scene.view, view,
+        "at rest, the picture is made for the view"
+    );
+    let inside = user_pixels_around(&mut harness, 70.3, 47.3);
+    assert!(
+        inside >= 40,
+        "at rest: {inside} of 81 pixels inside the block"
     );
 }
 

@@ -34,17 +34,24 @@ mod tests {
     /// Every character of the bundled data must have a glyph, or a name would show as boxes;
     /// rerun `assets/fonts/build_fonts.py` after adding data in a new script.
     #[test]
-    fn the_bundled_fonts_cover_every_character_of_the_bundled_data() {
+    fn the_bundled_fonts_cover_every_character_of_the_bundled_data_and_basemap() {
         let ctx = egui::Context::default();
         super::install(&ctx);
         // Fonts are loaded at the start of a pass.
         let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
         output.textures_delta.clear();
-        let mut text: Vec<char> = [bundled::ITEMS, bundled::FIGURES]
-            .concat()
-            .chars()
-            .filter(|c| !c.is_control())
-            .collect();
+        let basemap = bundled::basemap_sources();
+        let mut text: Vec<char> = [
+            bundled::ITEMS,
+            bundled::FIGURES,
+            basemap.cities.1,
+            basemap.countries_detailed.1,
+            basemap.regions.1,
+        ]
+        .concat()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
         text.sort_unstable();
         text.dedup();
         let missing: String = ctx.fonts_mut(|fonts| {

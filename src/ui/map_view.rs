@@ -29,7 +29,10 @@ pub struct MapResponse {
     pub pointer_lon_lat: Option<[f64; 2]>,
     /// The map-plane box shown this frame: [min_x, min_y, max_x, max_y] in km.
     pub bounds: [f64; 4],
-    /// The scene that was painted, kept for tests and for the status line.
+    /// The view shown this frame.
+    pub view: Option<View>,
+    /// The scene that was painted, kept for tests and for the status line. While the map pans
+    /// it can be a scene of a larger view, moved into place; `view` is what shows.
     pub scene: Option<Arc<Scene>>,
     /// Where the map was drawn on screen, so tests and tools can aim at what the scene shows.
     pub screen_rect: Option<egui::Rect>,
@@ -56,6 +59,25 @@ pub struct PaintedMap {
     /// Meshes tessellated once, and the labels between them.
     shapes: Vec<Shape>,
     scene: Arc<Scene>,
+    /// Whether the picture reaches `OVERSCAN_PX` past the frame on every side: made while the
+    /// map pans, so that the next frames only move it.
+    overscan: bool,
+    /// The view the picture was last shown at.
+    shown: View,
+}
+
+/// How far past the frame a picture made while panning reaches, in points: the map can pan
+/// this far before a new picture is needed.
+const OVERSCAN_PX: f32 = 256.0;
+
+/// `view` with `margin_px` more pixels on every side, at the same scale.
+fn overscanned(view: View, margin_px: f32) -> View {
+    let m = f64::from(margin_px) * view.km_per_px();
+    View {
+        min: [view.min[0] - m, view.min[1] - m],
+        max: [view.max[0] + m, view.max[1] + m],
+        size_px: view.size_px.map(|s| s + 2.0 * margin_px),
+    }
 }
 
 /// Everything a map picture depends on. Frames that share it (the pointer moving over empty
@@ -72,6 +94,23 @@ struct PaintKey {
     hovered: Option<usize>,
     /// Which data: a reload or an import makes a new atlas and model.
     data: (usize, usize),
+}
+
+impl PaintKey {
+    /// Whether a picture for `self` shows what one for `other` would, moved: only the view
+    /// differs, and only in where it is, not in its scale or size.
+    fn moved_from(&self, other: &Self) -> bool {
+        let scale = self.view.km_per_px();
+        (scale - other.view.km_per_px()).abs() <= scale * 1e-9
+            && self.view.size_px == other.view.size_px
+            && self.frame.size() == other.frame.size()
+            && self.pixels_per_point == other.pixels_per_point
+            && self.theme == other.theme
+            && self.layers == other.layers
+            && self.selected == other.selected
+            && self.hovered == other.hovered
+            && self.data == other.data
+    }
 }
 
 /// The plot item that paints a whole scene; it builds the scene inside `shapes`, where the
@@ -99,11 +138,51 @@ impl PlotItem for MapLayer<'_> {
             ),
         };
         let mut cache = self.inputs.cache.borrow_mut();
-        if let Some(painted) = cache.as_ref().filter(|p| p.key == key) {
-            shapes.extend(painted.shapes.iter().cloned());
-            *self.painted.borrow_mut() = Some(Arc::clone(&painted.scene));
-            return;
+        let frame = *transform.frame();
+        if let Some(painted) = cache.as_mut() {
+            // The same view: the same picture, unless it was made for panning and the map has
+            // come to rest, when an exact one replaces it (labels placed for this frame).
+            if painted.key == key && !painted.overscan {
+                shapes.extend(painted.shapes.iter().cloned());
+                *self.painted.borrow_mut() = Some(Arc::clone(&painted.scene));
+                return;
+            }
+            // Panned within the picture's reach: move it.
+            if painted.overscan && painted.shown != view && painted.key.moved_from(&key) {
+                let built = painted.key.view;
+                let k = built.km_per_px();
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "offsets within the overscan are a few hundred pixels"
+                )]
+                let delta = egui::vec2(
+                    ((built.min[0] - view.min[0]) / k) as f32,
+                    ((view.max[1] - built.max[1]) / k) as f32,
+                );
+                if delta.x.abs() <= OVERSCAN_PX && delta.y.abs() <= OVERSCAN_PX {
+                    shapes.extend(painted.shapes.iter().map(|shape| {
+                        let mut shape = shape.clone();
+                        shape.translate(delta);
+                        shape
+                    }));
+                    *self.painted.borrow_mut() = Some(Arc::clone(&painted.scene));
+                    painted.shown = view;
+                    // One more frame after the last move makes the exact picture.
+                    ui.ctx().request_repaint();
+                    return;
+                }
+            }
         }
+        // A view moved from the last one at the same scale is a pan: make a picture that the
+        // next frames can move.
+        let panning = cache
+            .as_ref()
+            .is_some_and(|p| p.shown != view && p.key.moved_from(&key));
+        let (scene_view, rect) = if panning {
+            (overscanned(view, OVERSCAN_PX), frame.expand(OVERSCAN_PX))
+        } else {
+            (view, frame)
+        };
         let options = SceneOptions {
             theme: self.inputs.theme,
             layers: self.inputs.layers,
@@ -115,23 +194,28 @@ impl PlotItem for MapLayer<'_> {
         let scene = Arc::new(scene::build_scene(
             self.inputs.atlas,
             self.inputs.model,
-            view,
+            scene_view,
             &options,
         ));
         let mut painted_shapes = Vec::new();
         ScenePainter {
             scene: &scene,
-            rect: *transform.frame(),
+            rect,
             dense: self.inputs.dense,
         }
         .paint(ui.painter(), &mut painted_shapes);
-        let painted_shapes = bake(ui.ctx(), *transform.frame(), painted_shapes);
+        let painted_shapes = bake(ui.ctx(), rect, painted_shapes);
         shapes.extend(painted_shapes.iter().cloned());
         *self.painted.borrow_mut() = Some(Arc::clone(&scene));
+        if panning {
+            ui.ctx().request_repaint();
+        }
         *cache = Some(PaintedMap {
             key,
             shapes: painted_shapes,
             scene,
+            overscan: panning,
+            shown: view,
         });
     }
 
@@ -240,6 +324,7 @@ pub fn map_view_ui(ui: &mut Ui, inputs: &MapInputs<'_>) -> MapResponse {
     let view = view_of(&transform);
     let mut out = MapResponse {
         bounds: [view.min[0], view.min[1], view.max[0], view.max[1]],
+        view: Some(view),
         scene: painted.borrow_mut().take(),
         screen_rect: Some(*transform.frame()),
         ..MapResponse::default()

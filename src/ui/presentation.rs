@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 use crate::data::{Atlas, CorridorKind, ItemKind, Sector};
 use crate::export::slide::{BASEMAP_CREDIT, data_date, visible_sources};
 use crate::export::{Annotation, Slide};
-use crate::scene::{MapModel, Scene};
+use crate::scene::{MapModel, Scene, View};
 use crate::style::Theme;
 use crate::ui::layers_panel::{corridor_swatch, sector_swatch};
 
@@ -110,7 +110,7 @@ pub fn footer_ui(ui: &mut Ui, atlas: &Atlas, scene: Option<&Scene>) {
 pub fn annotations_ui(
     painter: &egui::Painter,
     rect: egui::Rect,
-    scene: &Scene,
+    view: &View,
     model: &MapModel,
     annotations: &[Annotation],
     theme: Theme,
@@ -121,7 +121,7 @@ pub fn annotations_ui(
         crate::ui::paint::color32(palette.label_halo),
     );
     for annotation in annotations {
-        let [x, y] = scene.view.to_px(
+        let [x, y] = view.to_px(
             model
                 .projection
                 .project(annotation.lon_lat[0], annotation.lon_lat[1]),
