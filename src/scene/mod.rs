@@ -839,9 +839,11 @@ fn push_graticule(
         .ceil()
         * step
         + step;
+    // Not south of 10°S: the basemap ends at the equator, and the conic projection runs
+    // parallels out towards infinity on the way to the south pole.
     let lat_min =
         ((corners.iter().map(|c| c[1]).fold(f64::INFINITY, f64::min) / step).floor() * step - step)
-            .max(-85.0);
+            .max(-10.0);
     let lat_max = ((corners
         .iter()
         .map(|c| c[1])

@@ -242,22 +242,34 @@ impl PlotItem for MapLayer<'_> {
     }
 }
 
-/// `bounds` widened about their centre to the closest zoom, `MIN_KM_PER_PX`, or `None` when
-/// they are wide enough already.
-fn at_least_min_scale(bounds: [f64; 4], size_px: [f32; 2]) -> Option<[f64; 4]> {
+/// `bounds` scaled about their centre into the zoom range, from `MIN_KM_PER_PX` to
+/// `max_km_per_px`, or `None` when they are within it already.
+fn within_zoom_range(bounds: [f64; 4], size_px: [f32; 2], max_km_per_px: f64) -> Option<[f64; 4]> {
     let size = size_px.map(|s| f64::from(s.max(1.0)));
     let km_per_px = ((bounds[2] - bounds[0]) / size[0]).max((bounds[3] - bounds[1]) / size[1]);
-    if !km_per_px.is_finite() || km_per_px >= MIN_KM_PER_PX {
+    let wanted = if !km_per_px.is_finite() || km_per_px < MIN_KM_PER_PX {
+        MIN_KM_PER_PX
+    } else if km_per_px > max_km_per_px {
+        max_km_per_px
+    } else {
         return None;
-    }
+    };
     let center = [(bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0];
-    let half = [MIN_KM_PER_PX * size[0] / 2.0, MIN_KM_PER_PX * size[1] / 2.0];
+    let half = [wanted * size[0] / 2.0, wanted * size[1] / 2.0];
     Some([
         center[0] - half[0],
         center[1] - half[1],
         center[0] + half[0],
         center[1] + half[1],
     ])
+}
+
+/// The farthest zoom: the whole basemap at half the frame's width or height; farther out
+/// there is only sea.
+fn max_km_per_px(model: &MapModel, size_px: [f32; 2]) -> f64 {
+    let world = model.world_bbox;
+    let size = size_px.map(|s| f64::from(s.max(1.0)));
+    2.0 * ((world[2] - world[0]) / size[0]).max((world[3] - world[1]) / size[1])
 }
 
 pub fn view_of(transform: &PlotTransform) -> View {
@@ -290,7 +302,10 @@ pub fn map_view_ui(ui: &mut Ui, inputs: &MapInputs<'_>) -> MapResponse {
     let response = plot.show(ui, |plot_ui| {
         if let Some(bounds) = inputs.set_bounds {
             let size = plot_ui.response().rect.size();
-            let [x0, y0, x1, y1] = at_least_min_scale(bounds, [size.x, size.y]).unwrap_or(bounds);
+            let size = [size.x, size.y];
+            let [x0, y0, x1, y1] =
+                within_zoom_range(bounds, size, max_km_per_px(inputs.model, size))
+                    .unwrap_or(bounds);
             plot_ui.set_plot_bounds(PlotBounds::from_min_max([x0, y0], [x1, y1]));
         }
         // A map zooms with the wheel, as every map program does, rather than scrolling.
@@ -302,17 +317,20 @@ pub fn map_view_ui(ui: &mut Ui, inputs: &MapInputs<'_>) -> MapResponse {
             }
         }
         // Closer than a few metres a pixel the data has nothing more to show, and dashes and
-        // railway ticks along kilometres of line would run into the millions.
+        // railway ticks along kilometres of line would run into the millions; farther out
+        // than the whole basemap there is only sea.
         if inputs.set_bounds.is_none() {
             let b = plot_ui.plot_bounds();
             let size = plot_ui.response().rect.size();
-            if let Some(wider) = at_least_min_scale(
+            let size = [size.x, size.y];
+            if let Some(clamped) = within_zoom_range(
                 [b.min()[0], b.min()[1], b.max()[0], b.max()[1]],
-                [size.x, size.y],
+                size,
+                max_km_per_px(inputs.model, size),
             ) {
                 plot_ui.set_plot_bounds(PlotBounds::from_min_max(
-                    [wider[0], wider[1]],
-                    [wider[2], wider[3]],
+                    [clamped[0], clamped[1]],
+                    [clamped[2], clamped[3]],
                 ));
             }
         }
