@@ -64,6 +64,35 @@ pub struct PaintedMap {
     overscan: bool,
     /// The view the picture was last shown at.
     shown: View,
+    /// The picture as last moved: its meshes are rewritten in place on the next move, once
+    /// egui has let go of them, so that panning allocates no new picture every frame.
+    moved: Vec<Shape>,
+}
+
+impl PaintedMap {
+    /// The picture moved by `delta` points.
+    fn moved_by(&mut self, delta: egui::Vec2) -> &[Shape] {
+        if self.moved.len() != self.shapes.len() {
+            self.moved.clone_from(&self.shapes);
+        }
+        for (moved, original) in self.moved.iter_mut().zip(&self.shapes) {
+            if let (Shape::Mesh(moved), Shape::Mesh(original)) = (&mut *moved, original)
+                && let Some(mesh) = Arc::get_mut(moved)
+                && mesh.indices.len() == original.indices.len()
+            {
+                mesh.vertices.clear();
+                mesh.vertices
+                    .extend(original.vertices.iter().map(|v| egui::epaint::Vertex {
+                        pos: v.pos + delta,
+                        ..*v
+                    }));
+                continue;
+            }
+            *moved = original.clone();
+            moved.translate(delta);
+        }
+        &self.moved
+    }
 }
 
 /// How far past the frame a picture made while panning reaches, in points: the map can pan
@@ -160,11 +189,7 @@ impl PlotItem for MapLayer<'_> {
                     ((view.max[1] - built.max[1]) / k) as f32,
                 );
                 if delta.x.abs() <= OVERSCAN_PX && delta.y.abs() <= OVERSCAN_PX {
-                    shapes.extend(painted.shapes.iter().map(|shape| {
-                        let mut shape = shape.clone();
-                        shape.translate(delta);
-                        shape
-                    }));
+                    shapes.extend(painted.moved_by(delta).iter().cloned());
                     *self.painted.borrow_mut() = Some(Arc::clone(&painted.scene));
                     painted.shown = view;
                     // One more frame after the last move makes the exact picture.
@@ -216,6 +241,7 @@ impl PlotItem for MapLayer<'_> {
             scene,
             overscan: panning,
             shown: view,
+            moved: Vec::new(),
         });
     }
 

@@ -35,11 +35,33 @@ pub struct ScenePainter<'a> {
     pub dense: &'a RefCell<DenseTiles>,
 }
 
+/// A texture of one white pixel, made once per context. Baked map meshes are drawn with it
+/// rather than with the white texel of the font atlas that egui's own shapes use: egui batches
+/// shapes of one texture into one growing mesh, and a map's worth of triangles followed by
+/// text would otherwise be copied again each time the text makes that mesh grow.
+fn white_texture(ctx: &egui::Context) -> egui::TextureId {
+    let id = egui::Id::unique("sinokaz-atlas-white-texture");
+    if let Some(texture) = ctx.data(|data| data.get_temp::<egui::TextureHandle>(id)) {
+        return texture.id();
+    }
+    let texture = ctx.load_texture(
+        "white",
+        egui::ColorImage::new([1, 1], vec![Color32::WHITE]),
+        egui::TextureOptions::NEAREST,
+    );
+    let texture_id = texture.id();
+    ctx.data_mut(|data| data.insert_temp(id, texture));
+    texture_id
+}
+
 /// Tessellates `shapes` once, into as few meshes as their textures and paint order allow, so
 /// that frames reusing the picture hand egui finished triangles instead of thousands of paths
 /// to stroke again. Text stays text: its texture coordinates follow the font atlas, which can
 /// grow after this frame.
 pub fn bake(ctx: &egui::Context, clip_rect: Rect, shapes: Vec<Shape>) -> Vec<Shape> {
+    // Shapes other than text only ever sample the font atlas's white texel (there are no
+    // prepared discs here), and any coordinate samples white in a one-pixel white texture.
+    let white = white_texture(ctx);
     let font_image_size = ctx.fonts(|fonts| fonts.font_image_size());
     let options = ctx.tessellation_options(|options| *options);
     // No prepared discs: circles are tessellated as paths, which is what they look like anyway.
@@ -50,6 +72,9 @@ pub fn bake(ctx: &egui::Context, clip_rect: Rect, shapes: Vec<Shape>) -> Vec<Sha
     let mut mesh = Mesh::default();
     let finish = |mesh: &mut Mesh, baked: &mut Vec<Shape>| {
         if !mesh.is_empty() {
+            if mesh.texture_id == egui::TextureId::default() {
+                mesh.texture_id = white;
+            }
             baked.push(Shape::mesh(std::mem::take(mesh)));
         }
     };
@@ -499,20 +524,40 @@ impl ScenePainter<'_> {
         }
     }
 
+    /// The area's triangles that reach the picture, and only their corners: a country a
+    /// continent wide would otherwise hand every one of its triangles to each frame.
     fn fill(&self, fill: &Fill) -> Shape {
         let color = color32(fill.color);
-        let mut mesh = Mesh::default();
         let triangles = fill.area.mesh();
-        mesh.indices.clone_from(&triangles.indices);
-        mesh.vertices = triangles
+        let screen: Vec<Pos2> = triangles
             .vertices
             .iter()
-            .map(|&p| Vertex {
-                pos: self.to_screen(p),
-                uv: WHITE_UV,
-                color,
-            })
+            .map(|&p| self.to_screen(p))
             .collect();
+        let visible = self.rect.expand(1.0);
+        let mut mesh = Mesh::default();
+        let mut new_index = vec![u32::MAX; screen.len()];
+        for triangle in triangles.indices.chunks_exact(3) {
+            let corners = triangle.iter().filter_map(|&i| screen.get(i as usize));
+            if !visible.intersects(Rect::from_points(&corners.copied().collect::<Vec<_>>())) {
+                continue;
+            }
+            for &i in triangle {
+                let Some(&pos) = screen.get(i as usize) else {
+                    continue;
+                };
+                let slot = &mut new_index[i as usize];
+                if *slot == u32::MAX {
+                    *slot = u32::try_from(mesh.vertices.len()).unwrap_or(u32::MAX);
+                    mesh.vertices.push(Vertex {
+                        pos,
+                        uv: WHITE_UV,
+                        color,
+                    });
+                }
+                mesh.indices.push(*slot);
+            }
+        }
         Shape::mesh(mesh)
     }
 
