@@ -829,30 +829,43 @@ fn push_graticule(
         p.unproject((view.min[0] + view.max[0]) / 2.0, view.max[1]),
         p.unproject((view.min[0] + view.max[0]) / 2.0, view.min[1]),
     ];
-    let lon_min =
-        (corners.iter().map(|c| c[0]).fold(f64::INFINITY, f64::min) / step).floor() * step - step;
-    let lon_max = (corners
-        .iter()
-        .map(|c| c[0])
-        .fold(f64::NEG_INFINITY, f64::max)
-        / step)
-        .ceil()
-        * step
-        + step;
-    // Not south of 10°S: the basemap ends at the equator, and the conic projection runs
-    // parallels out towards infinity on the way to the south pole.
+    // The grid covers the view, but not past the basemap by more than a step: beyond it
+    // there is only sea, and the conic projection runs the southern parallels out towards
+    // infinity. With the pole in view, the corners say nothing of the northern latitudes or
+    // the longitudes: all of them show.
+    let world = model.world_lon_lat;
+    let pole = p.project(0.0, 90.0);
+    let pole_in_view = view.min[0] <= pole[0]
+        && pole[0] <= view.max[0]
+        && view.min[1] <= pole[1]
+        && pole[1] <= view.max[1];
+    let (corner_lon_min, corner_lon_max, corner_lat_max) = if pole_in_view {
+        (f64::NEG_INFINITY, f64::INFINITY, f64::INFINITY)
+    } else {
+        (
+            corners.iter().map(|c| c[0]).fold(f64::INFINITY, f64::min),
+            corners
+                .iter()
+                .map(|c| c[0])
+                .fold(f64::NEG_INFINITY, f64::max),
+            corners
+                .iter()
+                .map(|c| c[1])
+                .fold(f64::NEG_INFINITY, f64::max),
+        )
+    };
+    let lon_min = ((corner_lon_min / step).floor() * step - step).max(world[0] - step);
+    let lon_max = ((corner_lon_max / step).ceil() * step + step).min(world[2] + step);
     let lat_min =
         ((corners.iter().map(|c| c[1]).fold(f64::INFINITY, f64::min) / step).floor() * step - step)
-            .max(-10.0);
-    let lat_max = ((corners
-        .iter()
-        .map(|c| c[1])
-        .fold(f64::NEG_INFINITY, f64::max)
-        / step)
-        .ceil()
-        * step
-        + step)
+            .max(world[1] - step)
+            .max(-85.0);
+    let lat_max = ((corner_lat_max / step).ceil() * step + step)
+        .min(world[3] + step)
         .min(85.0);
+    if lon_min > lon_max || lat_min > lat_max {
+        return Vec::new();
+    }
     let mut labels = Vec::new();
     // Meridians (fixed longitude) are labelled where they cross the bottom edge, parallels
     // (fixed latitude) where they cross the left edge.
@@ -953,7 +966,9 @@ fn crossing(path: &[[f64; 2]], axis: usize, value: f64) -> Option<f64> {
     })
 }
 
+/// A grid label: 190° of longitude, past the antimeridian, is 170°W.
 fn degrees(value: f64, positive: char, negative: char) -> String {
+    let value = if value > 180.0 { value - 360.0 } else { value };
     let hemisphere = if value < 0.0 { negative } else { positive };
     format!("{}°{hemisphere}", value.abs().round())
 }
@@ -1050,6 +1065,67 @@ mod tests {
         assert_eq!(lines.paths_px.len(), 1);
         let kept = lines.paths_px[0].len();
         assert!((4..=12).contains(&kept), "{kept} points kept");
+    }
+
+    /// Zoomed out far past the basemap, the grid of parallels and meridians stops a step
+    /// beyond the basemap's own longitudes and latitudes.
+    #[test]
+    fn grid_labels_past_the_antimeridian_are_western() {
+        assert_eq!(degrees(190.0, 'E', 'W'), "170°W");
+        assert_eq!(degrees(180.0, 'E', 'W'), "180°E");
+        assert_eq!(degrees(-25.0, 'E', 'W'), "25°W");
+        assert_eq!(degrees(45.0, 'N', 'S'), "45°N");
+    }
+
+    #[test]
+    fn the_graticule_stops_a_step_past_the_basemap() {
+        let atlas = crate::data::bundled::load().expect("bundled data");
+        let model = MapModel::build(&atlas, Projection::default());
+        let w = model.world_bbox;
+        let (cx, cy, half) = (
+            (w[0] + w[2]) / 2.0,
+            (w[1] + w[3]) / 2.0,
+            3.0 * (w[2] - w[0]).max(w[3] - w[1]),
+        );
+        let view = View {
+            min: [cx - half, cy - half * 0.6],
+            max: [cx + half, cy + half * 0.6],
+            size_px: [1000.0, 600.0],
+        };
+        let scene = light_scene(&atlas, &model, view, &Layers::default());
+        let (_, range) = scene
+            .groups
+            .iter()
+            .find(|(name, _)| *name == "graticule")
+            .expect("a graticule group");
+        let [west, south, east, north] = model.world_lon_lat;
+        eprintln!("world {:?}", model.world_lon_lat);
+        let step = 10.0 + 1e-6;
+        let mut points = 0;
+        for primitive in &scene.primitives[range.clone()] {
+            let Primitive::Stroke(stroke) = primitive else {
+                continue;
+            };
+            let ll: Vec<_> = stroke
+                .path
+                .iter()
+                .take(3)
+                .map(|p| model.projection.unproject(p[0], p[1]))
+                .collect();
+            eprintln!("stroke {:?} .. {} pts", ll, stroke.path.len());
+            for p in stroke.path.iter() {
+                let [lon, lat] = model.projection.unproject(p[0], p[1]);
+                // Longitudes past 180° come back from the projection as western ones.
+                let lon = if lon < west - step { lon + 360.0 } else { lon };
+                assert!(
+                    (west - step..=east + step).contains(&lon)
+                        && (south - step..=north + step).contains(&lat),
+                    "grid point at {lon:.1}°, {lat:.1}° is beyond the basemap"
+                );
+                points += 1;
+            }
+        }
+        assert!(points > 100, "{points} grid points drawn");
     }
 
     fn with_user_layer(mut atlas: Atlas) -> (Atlas, MapModel) {

@@ -282,6 +282,9 @@ pub struct MapModel {
     pub user_layers: Vec<Arc<ProjectedUserLayer>>,
     /// The projected bounds of the whole basemap.
     pub world_bbox: [f64; 4],
+    /// The lon/lat box of the whole basemap: [west, south, east, north] in degrees, east past
+    /// 180° where the basemap crosses the antimeridian.
+    pub world_lon_lat: [f64; 4],
 }
 
 /// Tolerances of the detail levels in km; level 0 is the source geometry.
@@ -380,6 +383,14 @@ impl MapModel {
             .map(|c| c.bbox)
             .reduce(union)
             .unwrap_or([-1.0, -1.0, 1.0, 1.0]);
+        let world_lon_lat = atlas
+            .basemap
+            .countries_coarse
+            .iter()
+            .filter_map(|c| c.shape.bounding_rect())
+            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+            .reduce(union)
+            .unwrap_or([-180.0, -90.0, 180.0, 90.0]);
         Self {
             projection,
             countries_detailed,
@@ -391,6 +402,7 @@ impl MapModel {
             items,
             index: PickIndex::build(index_points, index_lines),
             world_bbox,
+            world_lon_lat,
             user_layers: atlas
                 .user_layers
                 .iter()
