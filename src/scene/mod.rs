@@ -28,6 +28,12 @@ pub struct View {
     pub size_px: [f32; 2],
 }
 
+/// Whether two scales (km per pixel) are the same one: a view moved by panning computes its
+/// scale from new corners, a rounding error away from before.
+pub fn same_scale(km_per_px: f64, other: f64) -> bool {
+    (km_per_px - other).abs() <= km_per_px * 1e-9
+}
+
 impl View {
     pub fn km_per_px(&self) -> f64 {
         (self.max[0] - self.min[0]) / f64::from(self.size_px[0].max(1.0))

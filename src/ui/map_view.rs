@@ -129,8 +129,7 @@ impl PaintKey {
     /// Whether a picture for `self` shows what one for `other` would, moved: only the view
     /// differs, and only in where it is, not in its scale or size.
     fn moved_from(&self, other: &Self) -> bool {
-        let scale = self.view.km_per_px();
-        (scale - other.view.km_per_px()).abs() <= scale * 1e-9
+        scene::same_scale(self.view.km_per_px(), other.view.km_per_px())
             && self.view.size_px == other.view.size_px
             && self.frame.size() == other.frame.size()
             && self.pixels_per_point == other.pixels_per_point

@@ -13,7 +13,7 @@ use crate::scene::symbols::{
 };
 use crate::scene::{
     Disc, Dots, Fill, Label, LinePattern, Marker, PixelWindow, Polylines, Primitive, Radius, Scene,
-    Stroke, UserLayerMarks, View,
+    Stroke, UserLayerMarks, View, same_scale,
 };
 use crate::spatial::clip::{ClipRect, clip_polyline_along};
 use crate::style::Color;
@@ -135,7 +135,7 @@ impl TilesKey {
     fn serves(&self, other: &Self) -> bool {
         // The key holds each layer, so an equal address is the same layer, never a new one
         // that happens to live where an old one did.
-        (self.km_per_px - other.km_per_px).abs() <= self.km_per_px * 1e-9
+        same_scale(self.km_per_px, other.km_per_px)
             && self.px_per_point.to_bits() == other.px_per_point.to_bits()
             && self.layers.len() == other.layers.len()
             && self
@@ -538,14 +538,15 @@ impl ScenePainter<'_> {
         let mut mesh = Mesh::default();
         let mut new_index = vec![u32::MAX; screen.len()];
         for triangle in triangles.indices.chunks_exact(3) {
-            let corners = triangle.iter().filter_map(|&i| screen.get(i as usize));
-            if !visible.intersects(Rect::from_points(&corners.copied().collect::<Vec<_>>())) {
+            let corners = [triangle[0], triangle[1], triangle[2]]
+                .map(|i| (i, screen.get(i as usize).copied()));
+            let [(ia, Some(a)), (ib, Some(b)), (ic, Some(c))] = corners else {
+                continue;
+            };
+            if !visible.intersects(Rect::from_points(&[a, b, c])) {
                 continue;
             }
-            for &i in triangle {
-                let Some(&pos) = screen.get(i as usize) else {
-                    continue;
-                };
+            for (i, pos) in [(ia, a), (ib, b), (ic, c)] {
                 let slot = &mut new_index[i as usize];
                 if *slot == u32::MAX {
                     *slot = u32::try_from(mesh.vertices.len()).unwrap_or(u32::MAX);
