@@ -8,6 +8,7 @@ use std::sync::Arc;
 use egui::Ui;
 use serde::{Deserialize, Serialize};
 
+use crate::data::query::{self, day_key};
 use crate::data::{Atlas, ItemGeometry, LoadError};
 use crate::export::slide::{Layout, slide_view};
 use crate::export::{self, Deck, Slide, SlideView};
@@ -19,10 +20,12 @@ use crate::ui::details::{CorridorMeasures, DetailsIntent, details_ui, is_openabl
 use crate::ui::export_panel::{
     ExportIntent, ExportJob, ExportSettings, JobState, default_export_path, export_window_ui,
 };
+use crate::ui::filter_panel::{FilterIntent, filter_ui, month_end};
 use crate::ui::layers_panel::{LayersIntent, layers_ui};
 use crate::ui::map_view::{MapInputs, MapResponse, PaintedMap, map_view_ui};
 use crate::ui::paint::DenseTiles;
 use crate::ui::presentation::{self, PresentationIntent};
+use crate::ui::search_panel::{SearchIntent, SearchState, search_ui};
 
 /// The opening view: Kazakhstan, Xinjiang and Xi'an, in lon/lat degrees.
 pub const OPENING_LON_LAT_BOX: [f64; 4] = [46.0, 33.0, 113.0, 55.5];
@@ -78,6 +81,9 @@ pub struct AtlasApp {
     pub presenting: Option<usize>,
     presented_slide: Option<usize>,
     notice: Option<String>,
+    /// `Some` while the search window is open.
+    pub search: Option<SearchState>,
+    pub show_help: bool,
     screenshot_notice: Arc<std::sync::Mutex<Option<String>>>,
 }
 
@@ -135,6 +141,8 @@ impl AtlasApp {
             presenting: None,
             presented_slide: None,
             notice: None,
+            search: None,
+            show_help: false,
             screenshot_notice: Arc::default(),
             load_errors,
             selected,
@@ -209,9 +217,7 @@ impl AtlasApp {
             self.start_presentation(ui.ctx(), 0);
             return;
         }
-        if ui.ctx().input(|i| i.key_pressed(egui::Key::Escape)) {
-            self.select(None);
-        }
+        self.keyboard(ui.ctx());
 
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
@@ -221,6 +227,14 @@ impl AtlasApp {
             .size_range(180.0..=360.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
+                    ui.heading("Filters");
+                    let tally = self.tally();
+                    if let Some(intent) =
+                        filter_ui(ui, &self.atlas, &self.state.layers.filter, tally)
+                    {
+                        self.apply_filter_intent(intent);
+                    }
+                    ui.separator();
                     if let Some(intent) =
                         layers_ui(ui, &self.atlas, &self.state.layers, self.state.theme)
                     {
@@ -271,6 +285,8 @@ impl AtlasApp {
                 let response = map_view_ui(ui, &inputs);
                 self.apply_map_response(ui.ctx(), response);
             });
+        self.search_window(ui.ctx());
+        self.help_window(ui.ctx());
         self.load_errors_ui(ui.ctx());
         self.export_window(ui.ctx());
         self.deck_window(ui.ctx());
@@ -628,6 +644,179 @@ impl AtlasApp {
         self.last_map_rect = response.screen_rect;
     }
 
+    /// The map window's keys (F1 lists them). Keys typed into a text field are the field's.
+    fn keyboard(&mut self, ctx: &egui::Context) {
+        use egui::{Key, Modifiers};
+        let (search, help, escape) = ctx.input_mut(|i| {
+            (
+                i.consume_key(Modifiers::COMMAND, Key::F),
+                i.consume_key(Modifiers::NONE, Key::F1),
+                i.key_pressed(Key::Escape),
+            )
+        });
+        if search {
+            self.search = Some(SearchState {
+                focus: true,
+                ..self.search.take().unwrap_or_default()
+            });
+        }
+        if help {
+            self.show_help = !self.show_help;
+        }
+        if escape {
+            // Esc closes the topmost thing: help, then search (which handles it), then the
+            // selection.
+            if self.show_help {
+                self.show_help = false;
+            } else if self.search.is_none() {
+                self.select(None);
+            }
+        }
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let (zoom_in, zoom_out, dx, dy) = ctx.input(|i| {
+            let pressed = |k| i.key_pressed(k);
+            let step = |plus, minus| f64::from(i8::from(pressed(plus)) - i8::from(pressed(minus)));
+            (
+                pressed(Key::Plus) || pressed(Key::Equals),
+                pressed(Key::Minus),
+                step(Key::ArrowRight, Key::ArrowLeft),
+                step(Key::ArrowUp, Key::ArrowDown),
+            )
+        });
+        let Some(b) = self.pending_bounds.or_else(|| self.shown_bounds()) else {
+            return;
+        };
+        if zoom_in || zoom_out || dx != 0.0 || dy != 0.0 {
+            let (w, h) = (b[2] - b[0], b[3] - b[1]);
+            // A fifth of the view per arrow press; zoom by 1.5 about the centre.
+            let (shift_x, shift_y) = (dx * w * 0.2, dy * h * 0.2);
+            let factor = if zoom_in {
+                1.0 / 1.5
+            } else if zoom_out {
+                1.5
+            } else {
+                1.0
+            };
+            let c = [(b[0] + b[2]) / 2.0 + shift_x, (b[1] + b[3]) / 2.0 + shift_y];
+            let (hw, hh) = (w * factor / 2.0, h * factor / 2.0);
+            self.pending_bounds = Some([c[0] - hw, c[1] - hh, c[0] + hw, c[1] + hh]);
+        }
+    }
+
+    fn search_window(&mut self, ctx: &egui::Context) {
+        let Some(state) = &mut self.search else {
+            return;
+        };
+        let mut open = true;
+        let mut intent = None;
+        egui::Window::new("Search")
+            .open(&mut open)
+            .default_width(380.0)
+            .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
+            .show(ctx, |ui| intent = search_ui(ui, &self.atlas, state));
+        match intent {
+            Some(SearchIntent::Choose(item)) => {
+                self.search = None;
+                self.select(Some(item));
+                self.bring_into_view(&[item]);
+            }
+            Some(SearchIntent::Close) => self.search = None,
+            None if !open => self.search = None,
+            None => {}
+        }
+    }
+
+    fn help_window(&mut self, ctx: &egui::Context) {
+        let mut open = self.show_help;
+        egui::Window::new("Keys")
+            .open(&mut open)
+            .collapsible(false)
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+            .show(ctx, crate::ui::help::help_ui);
+        self.show_help = open;
+    }
+
+    /// How many items the layers and filters let through.
+    pub fn tally(&self) -> query::Tally {
+        let layers = &self.state.layers;
+        query::tally(&self.atlas.items, |item| layers.shows_item(item))
+    }
+
+    fn apply_filter_intent(&mut self, intent: FilterIntent) {
+        match intent {
+            FilterIntent::Set(filter) => self.state.layers.filter = filter,
+            FilterIntent::ShowEvent(index) => self.show_event(index),
+        }
+    }
+
+    /// Sets the map's date to the end of the event's day (or month, or year) and brings what
+    /// it concerns into view, selecting the first of them.
+    pub fn show_event(&mut self, index: usize) {
+        let Some(event) = self.atlas.figures.events.get(index) else {
+            return;
+        };
+        if let Some(day) = day_key(&event.date) {
+            let precise_to = event.date.trim().split('-').count();
+            let (year, month) = ((day / 10_000) as i32, (day / 100 % 100) as i32);
+            self.state.layers.filter.as_of = Some(match precise_to {
+                1 => month_end(year * 12 + 11),
+                2 => month_end(year * 12 + month - 1),
+                _ => event.date.trim().to_owned(),
+            });
+        }
+        let concerns: Vec<usize> = event
+            .concerns
+            .iter()
+            .filter_map(|id| self.atlas.item_index(id))
+            .collect();
+        self.select(concerns.first().copied());
+        self.bring_into_view(&concerns);
+    }
+
+    /// Moves the view so that `items` are in it: not at all when they already are, by
+    /// recentring when they fit at the present scale, else by zooming out to fit them.
+    pub fn bring_into_view(&mut self, items: &[usize]) {
+        let boxes = self
+            .model
+            .items
+            .iter()
+            .filter(|p| items.contains(&p.item))
+            .map(|p| match p.area {
+                Some(area) => self.model.regions[area].bbox,
+                None => p.bbox,
+            });
+        let Some(target) = boxes.reduce(crate::scene::model::union) else {
+            return;
+        };
+        let Some(shown) = self.shown_bounds() else {
+            self.pending_bounds = Some(with_margin(target, 0.2));
+            return;
+        };
+        let inset = with_margin(shown, -0.05);
+        let inside = target[0] >= inset[0]
+            && target[1] >= inset[1]
+            && target[2] <= inset[2]
+            && target[3] <= inset[3];
+        if inside {
+            return;
+        }
+        let (w, h) = (shown[2] - shown[0], shown[3] - shown[1]);
+        let fits = target[2] - target[0] <= w * 0.9 && target[3] - target[1] <= h * 0.9;
+        self.pending_bounds = Some(if fits {
+            let c = [(target[0] + target[2]) / 2.0, (target[1] + target[3]) / 2.0];
+            [
+                c[0] - w / 2.0,
+                c[1] - h / 2.0,
+                c[0] + w / 2.0,
+                c[1] + h / 2.0,
+            ]
+        } else {
+            with_margin(target, 0.2)
+        });
+    }
+
     fn apply_layers_intent(&mut self, intent: LayersIntent) {
         let layers = &mut self.state.layers;
         match intent {
@@ -655,6 +844,23 @@ impl AtlasApp {
                 .clicked()
             {
                 self.pending_bounds = Some(opening_bounds(&self.model));
+            }
+            if ui
+                .button("Search")
+                .on_hover_text("Find an item by name or alias (Ctrl+F)")
+                .clicked()
+            {
+                self.search = Some(SearchState {
+                    focus: true,
+                    ..SearchState::default()
+                });
+            }
+            if ui
+                .button("Keys")
+                .on_hover_text("The keyboard (F1)")
+                .clicked()
+            {
+                self.show_help = !self.show_help;
             }
             ui.separator();
             if ui
@@ -713,18 +919,11 @@ impl AtlasApp {
                 None => ui.monospace("move the pointer over the map"),
             };
             ui.separator();
-            let mapped = self
-                .atlas
-                .items
-                .iter()
-                .filter(|i| i.geometry.is_some())
-                .count();
-            ui.label(format!(
-                "{} items, {} on the map, {} unmapped",
-                self.atlas.items.len(),
-                mapped,
-                self.atlas.items.len() - mapped
-            ));
+            ui.label(self.tally().to_string());
+            if let Some(as_of) = &self.state.layers.filter.as_of {
+                ui.separator();
+                ui.label(egui::RichText::new(format!("as of {as_of}")).strong());
+            }
             if let Some(notice) = &self.notice {
                 ui.separator();
                 ui.label(egui::RichText::new(notice).strong());

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{CorridorKind, Sector};
+use crate::data::{CorridorKind, Sector, Status};
 
 /// An sRGB colour with unmultiplied alpha; the UI converts it to its own colour type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -245,3 +245,14 @@ pub const SELECTION_RING_PX: f32 = 2.5;
 /// Dash and gap lengths for corridors traced only approximately, and dots for schematic ones.
 pub const APPROXIMATE_DASH_PX: (f32, f32) = (9.0, 5.0);
 pub const SCHEMATIC_DASH_PX: (f32, f32) = (2.5, 4.0);
+
+/// How opaque a marker's fill is for its status on the map's date: solid once built, half
+/// while being built, faint while only announced or planned. The outline stays, so the shape
+/// and sector still read.
+pub const fn status_fill_alpha(status: Option<Status>) -> u8 {
+    match status {
+        Some(Status::Announced | Status::Planned) => 0x40,
+        Some(Status::UnderConstruction) => 0xa0,
+        _ => 0xff,
+    }
+}

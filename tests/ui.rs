@@ -560,3 +560,163 @@ fn the_map_at_its_levels_of_detail_stays_within_a_pixel_of_full_detail() {
         );
     }
 }
+
+fn item_id(harness: &Harness<'_, AtlasApp>, index: Option<usize>) -> Option<String> {
+    index.map(|i| harness.state().atlas.items[i].id().to_owned())
+}
+
+fn has_marker(harness: &Harness<'_, AtlasApp>, id: &str) -> bool {
+    let app = harness.state();
+    let index = app.atlas.item_index(id).expect("the item exists");
+    let scene = app.last_scene.as_ref().expect("a frame was painted");
+    scene.markers().any(|m| m.item == index)
+}
+
+#[test]
+fn a_status_filter_hides_items_and_updates_the_count() {
+    let mut harness = harness(app());
+    let total = harness.state().atlas.items.len();
+    let all_unmapped = (harness.state().atlas.items.iter())
+        .filter(|i| i.geometry.is_none())
+        .count();
+    let all = format!("shown {total} of {total} items ({all_unmapped} unmapped)");
+    assert_eq!(harness.query_all_by_label(&all).count(), 2, "{all}");
+    assert!(has_marker(&harness, "zhanatas-wind-farm"));
+
+    harness.get_by_label("Status").click();
+    harness.run();
+    harness.get_by_label("operating").click();
+    harness.run();
+
+    assert!(
+        !has_marker(&harness, "zhanatas-wind-farm"),
+        "an operating wind farm is filtered out"
+    );
+    let app = harness.state();
+    let operating = app
+        .atlas
+        .items
+        .iter()
+        .filter(|i| i.properties.status == data::Status::Operating)
+        .count();
+    let unmapped = app
+        .atlas
+        .items
+        .iter()
+        .filter(|i| i.geometry.is_none() && i.properties.status != data::Status::Operating)
+        .count();
+    assert!(operating > 0);
+    let line = format!(
+        "shown {} of {total} items ({unmapped} unmapped)",
+        total - operating
+    );
+    // The line is in the filters panel and the status bar.
+    assert_eq!(harness.query_all_by_label(&line).count(), 2, "{line}");
+}
+
+#[test]
+fn searching_a_russian_alias_selects_the_item_and_brings_it_into_view() {
+    let mut app = app();
+    // Start far from the crossing: Moscow.
+    let moscow = app.model.projection.project(37.6, 55.75);
+    app.show_bounds([
+        moscow[0] - 300.0,
+        moscow[1] - 200.0,
+        moscow[0] + 300.0,
+        moscow[1] + 200.0,
+    ]);
+    let mut harness = harness(app);
+    assert!(!has_marker(&harness, "dostyk-alashankou-crossing"));
+
+    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::F);
+    harness.run();
+    harness.event(Event::Text("Достык".into()));
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+
+    let selected = item_id(&harness, harness.state().selected());
+    assert_eq!(selected.as_deref(), Some("dostyk-alashankou-crossing"));
+    assert!(
+        has_marker(&harness, "dostyk-alashankou-crossing"),
+        "the chosen item is brought into view"
+    );
+    assert!(
+        harness.state().search.is_none(),
+        "choosing closes the search"
+    );
+}
+
+#[test]
+fn moving_the_date_before_a_project_starts_removes_it() {
+    let mut harness = harness(app());
+    assert!(has_marker(&harness, "zhanatas-wind-farm"));
+    harness.get_by_label("today").click();
+    harness.run();
+    assert!(
+        has_marker(&harness, "zhanatas-wind-farm"),
+        "the slider starts at the latest date"
+    );
+    // The slider's left end: the earliest date in the data.
+    let rect = harness.get_by_role(egui::accesskit::Role::Slider).rect();
+    let left = Pos2::new(rect.min.x + 2.0, rect.center().y);
+    click_at(&mut harness, left);
+    let as_of = harness.state().state.layers.filter.as_of.clone();
+    let as_of = as_of.expect("a date is set");
+    assert!(as_of.as_str() < "2016-02-26", "{as_of}");
+    assert!(
+        !has_marker(&harness, "zhanatas-wind-farm"),
+        "announced only in 2016, so not on the map of {as_of}"
+    );
+}
+
+#[test]
+fn clicking_an_event_sets_the_date_and_selects_what_it_concerns() {
+    let mut harness = harness(app());
+    harness.get_by_label("Events (21)").click();
+    harness.run();
+    harness
+        .get_by_label_contains("Zhanatas 100 MW wind farm in full operation")
+        .click();
+    harness.run();
+    let app = harness.state();
+    assert_eq!(app.state.layers.filter.as_of.as_deref(), Some("2021-06-20"));
+    assert_eq!(
+        item_id(&harness, harness.state().selected()).as_deref(),
+        Some("zhanatas-wind-farm")
+    );
+    harness.get_by_label("as of 2021-06-20");
+}
+
+#[test]
+fn keys_zoom_pan_and_show_the_help() {
+    let mut harness = harness(app());
+    let before = harness.state().shown_bounds().expect("a view");
+    harness.key_press(egui::Key::Plus);
+    harness.run();
+    let zoomed = harness.state().shown_bounds().expect("a view");
+    let width = |b: [f64; 4]| b[2] - b[0];
+    let ratio = width(before) / width(zoomed);
+    assert!((ratio - 1.5).abs() < 0.01, "zoomed by {ratio}");
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run();
+    let panned = harness.state().shown_bounds().expect("a view");
+    let moved = (panned[0] - zoomed[0]) / width(zoomed);
+    assert!((moved - 0.2).abs() < 0.01, "moved by {moved} of the width");
+
+    assert!(
+        harness
+            .query_by_label("search items by name or alias")
+            .is_none()
+    );
+    harness.key_press(egui::Key::F1);
+    harness.run();
+    harness.get_by_label("search items by name or alias");
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("search items by name or alias")
+            .is_none()
+    );
+}

@@ -5,6 +5,8 @@ mod error;
 mod figures;
 mod items;
 mod model;
+pub mod query;
+pub mod search;
 mod user_layer;
 
 pub use basemap::{Area, Basemap, BasemapSources, City, parse_basemap};

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::query::Filter;
 use crate::data::{CorridorKind, Item, ItemKind, Sector};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -47,6 +48,8 @@ pub struct Layers {
     pub hidden_sectors: BTreeSet<Sector>,
     pub hidden_corridors: BTreeSet<CorridorKind>,
     pub hidden_basemap: BTreeSet<BasemapLayer>,
+    /// Status, country, value, year and date filters over the items.
+    pub filter: Filter,
 }
 
 impl Layers {
@@ -62,8 +65,13 @@ impl Layers {
         !self.hidden_corridors.contains(&kind)
     }
 
-    /// Corridors follow their kind's switch; every other item follows its sector's.
+    /// Corridors follow their kind's switch; every other item follows its sector's; and every
+    /// item must pass the filter.
     pub fn shows_item(&self, item: &Item) -> bool {
+        self.filter.admits(item) && self.switched_on(item)
+    }
+
+    fn switched_on(&self, item: &Item) -> bool {
         match (item.properties.kind, item.properties.corridor_kind) {
             (ItemKind::Corridor, Some(kind)) => self.shows_corridor(kind),
             _ => self.shows_sector(item.properties.sector),

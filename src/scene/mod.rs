@@ -430,7 +430,9 @@ pub fn build_scene(
                 center: at,
                 shape: style::sector_shape(sector),
                 size_px,
-                fill: style::sector_color(sector, options.theme),
+                fill: style::sector_color(sector, options.theme).with_alpha(
+                    style::status_fill_alpha(layers.filter.status_of(&atlas.items[item])),
+                ),
                 outline: if hovered {
                     palette.hover
                 } else {

@@ -70,14 +70,15 @@ pub fn layers_ui(
     theme: Theme,
 ) -> Option<LayersIntent> {
     let mut intent = None;
-    let count =
-        |pred: &dyn Fn(&crate::data::Item) -> bool| atlas.items.iter().filter(|i| pred(i)).count();
+    // Counts and lists are of the items that pass the filters, as the map is.
+    let passing = || atlas.items.iter().filter(|i| layers.filter.admits(i));
+    let count = |pred: &dyn Fn(&crate::data::Item) -> bool| passing().filter(|i| pred(i)).count();
 
     ui.heading("Projects by sector");
     for sector in Sector::ALL {
         let n =
             count(&|i| i.properties.sector == sector && i.properties.kind != ItemKind::Corridor);
-        if n == 0 {
+        if n == 0 && layers.shows_sector(sector) {
             continue;
         }
         ui.horizontal(|ui| {
@@ -125,6 +126,14 @@ pub fn layers_ui(
         }
     }
     ui.separator();
+    ui.heading("Marker fill");
+    ui.label(
+        egui::RichText::new(
+            "A marker is solid once operating, half filled while under construction and faint while only announced or planned.",
+        )
+        .small(),
+    );
+    ui.separator();
     ui.heading("Precision");
     ui.label(egui::RichText::new("A halo around a marker shows the radius within which a site is known; region items are drawn as a tinted area.").small());
 
@@ -132,7 +141,7 @@ pub fn layers_ui(
         .items
         .iter()
         .enumerate()
-        .filter(|(_, i)| i.geometry.is_none())
+        .filter(|(_, i)| i.geometry.is_none() && layers.filter.admits(i))
         .collect();
     if !unmapped.is_empty() {
         ui.separator();

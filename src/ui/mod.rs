@@ -4,8 +4,11 @@
 pub mod deck_panel;
 pub mod details;
 pub mod export_panel;
+pub mod filter_panel;
 pub mod fonts;
+pub mod help;
 pub mod layers_panel;
 pub mod map_view;
 pub mod paint;
 pub mod presentation;
+pub mod search_panel;

@@ -1,0 +1,74 @@
+//! The search window (Ctrl+F): type a name or alias in any of the atlas's languages, choose a
+//! result to select the item and bring it into view.
+
+use egui::Ui;
+
+use crate::data::Atlas;
+use crate::data::search::search;
+
+/// What the user has typed; `None` in the app while the window is closed.
+#[derive(Clone, Debug, Default)]
+pub struct SearchState {
+    pub query: String,
+    /// Focus the text field on the next frame (the window just opened).
+    pub focus: bool,
+}
+
+#[must_use]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchIntent {
+    Choose(usize),
+    Close,
+}
+
+/// The most results listed; the rest are counted.
+const MAX_LISTED: usize = 12;
+
+pub fn search_ui(ui: &mut Ui, atlas: &Atlas, state: &mut SearchState) -> Option<SearchIntent> {
+    let mut intent = None;
+    let field = ui.add(
+        egui::TextEdit::singleline(&mut state.query)
+            .hint_text("Name or alias: Aqtöbe, Достык, 霍尔果斯…")
+            .desired_width(f32::INFINITY),
+    );
+    if std::mem::take(&mut state.focus) {
+        field.request_focus();
+    }
+    let hits = search(&atlas.items, &state.query);
+    let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if enter && let Some(first) = hits.first() {
+        intent = Some(SearchIntent::Choose(first.item));
+    }
+    if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        intent = Some(SearchIntent::Close);
+    }
+    if state.query.trim().is_empty() {
+        ui.label(
+            egui::RichText::new("English, Russian, Kazakh or Chinese; spelling may vary.").weak(),
+        );
+    } else if hits.is_empty() {
+        ui.label("No item has that name or alias.");
+    }
+    for hit in hits.iter().take(MAX_LISTED) {
+        let item = &atlas.items[hit.item];
+        let text = if hit.matched == item.name() {
+            item.name().to_owned()
+        } else {
+            format!("{}  ({})", item.name(), hit.matched)
+        };
+        let unmapped = item.geometry.is_none();
+        let response = ui.selectable_label(false, text);
+        let response = if unmapped {
+            response.on_hover_text("Not on the map: the details say why")
+        } else {
+            response
+        };
+        if response.clicked() {
+            intent = Some(SearchIntent::Choose(hit.item));
+        }
+    }
+    if hits.len() > MAX_LISTED {
+        ui.label(format!("and {} more", hits.len() - MAX_LISTED));
+    }
+    intent
+}
