@@ -13,6 +13,7 @@ use crate::data::{Atlas, ItemGeometry, LoadError};
 use crate::export::slide::{Layout, slide_view};
 use crate::export::{self, Deck, Slide, SlideView};
 use crate::scene::{Layers, MapModel, Scene, View};
+use crate::spatial::sanity::{self, Flag};
 use crate::spatial::{Projection, measure};
 use crate::style::Theme;
 use crate::ui::deck_panel::{DeckIntent, deck_window_ui};
@@ -83,7 +84,14 @@ pub struct AtlasApp {
     notice: Option<String>,
     /// `Some` while the search window is open.
     pub search: Option<SearchState>,
+    /// The partner whose items are highlighted, and those items.
+    pub highlighted_partner: Option<String>,
+    highlighted_items: Vec<usize>,
+    /// Sanity flags of every flagged item, computed once from the data.
+    pub flags: Vec<(usize, Vec<Flag>)>,
     pub show_help: bool,
+    /// The points of the measuring path, lon/lat; `Some` while the measure tool is on.
+    pub measure: Option<Vec<[f64; 2]>>,
     screenshot_notice: Arc<std::sync::Mutex<Option<String>>>,
 }
 
@@ -117,6 +125,7 @@ impl AtlasApp {
             }
         };
         let model = MapModel::build(&atlas, Projection::default());
+        let flags = sanity::all_flags(&atlas);
         let state = saved.unwrap_or_default();
         let (deck, deck_notice) = open_deck(state.deck_path.as_deref());
         let selected = state
@@ -125,6 +134,7 @@ impl AtlasApp {
             .and_then(|id| atlas.item_index(id));
         let pending_bounds = Some(state.view.unwrap_or_else(|| opening_bounds(&model)));
         Self {
+            flags,
             atlas: Arc::new(atlas),
             model: Arc::new(model),
             deck_path_input: state
@@ -142,7 +152,10 @@ impl AtlasApp {
             presented_slide: None,
             notice: None,
             search: None,
+            highlighted_partner: None,
+            highlighted_items: Vec::new(),
             show_help: false,
+            measure: None,
             screenshot_notice: Arc::default(),
             load_errors,
             selected,
@@ -234,6 +247,7 @@ impl AtlasApp {
                     {
                         self.apply_filter_intent(intent);
                     }
+                    self.checks_ui(ui);
                     ui.separator();
                     if let Some(intent) =
                         layers_ui(ui, &self.atlas, &self.state.layers, self.state.theme)
@@ -253,17 +267,25 @@ impl AtlasApp {
                         .auto_shrink([false; 2])
                         .show(ui, |ui| {
                             let item = &self.atlas.items[selected];
+                            let flags = self
+                                .flags
+                                .iter()
+                                .find(|(i, _)| *i == selected)
+                                .map_or(&[][..], |(_, f)| f.as_slice());
                             intent = details_ui(
                                 ui,
                                 &self.atlas,
                                 item,
                                 self.corridor_measures.get(&selected),
+                                flags,
+                                self.highlighted_partner.as_deref(),
                             );
                         });
                 });
             match intent {
                 Some(DetailsIntent::ClearSelection) => self.select(None),
                 Some(DetailsIntent::OpenUrl(url)) => open_url(ui.ctx(), &url),
+                Some(DetailsIntent::HighlightPartner(partner)) => self.highlight_partner(partner),
                 None => {}
             }
         }
@@ -278,11 +300,17 @@ impl AtlasApp {
                     layers: &self.state.layers,
                     selected: self.selected,
                     hovered: self.hovered,
+                    highlighted: &self.highlighted_items,
                     set_bounds: self.pending_bounds.take(),
                     cache: &self.map_cache,
                     dense: &self.user_layer_tiles,
                 };
                 let response = map_view_ui(ui, &inputs);
+                if let (Some(points), Some(view), Some(rect)) =
+                    (&self.measure, &response.view, response.screen_rect)
+                {
+                    self.paint_measure(ui.painter(), rect, view, points);
+                }
                 self.apply_map_response(ui.ctx(), response);
             });
         self.search_window(ui.ctx());
@@ -439,6 +467,7 @@ impl AtlasApp {
                     layers: &slide.layers,
                     selected,
                     hovered: None,
+                    highlighted: &[],
                     set_bounds,
                     cache: &self.map_cache,
                     dense: &self.user_layer_tiles,
@@ -636,7 +665,11 @@ impl AtlasApp {
         }
         self.pointer_lon_lat = response.pointer_lon_lat;
         if let Some(clicked) = response.clicked {
-            self.select(clicked);
+            match (&mut self.measure, response.pointer_lon_lat) {
+                (Some(points), Some(at)) => points.push(at),
+                (Some(_), None) => {}
+                (None, _) => self.select(clicked),
+            }
         }
         self.state.view = Some(response.bounds);
         self.last_scene = response.scene;
@@ -654,6 +687,7 @@ impl AtlasApp {
                 i.key_pressed(Key::Escape),
             )
         });
+        let typing = ctx.egui_wants_keyboard_input();
         if search {
             self.search = Some(SearchState {
                 focus: true,
@@ -668,12 +702,21 @@ impl AtlasApp {
             // selection.
             if self.show_help {
                 self.show_help = false;
+            } else if self.measure.is_some() {
+                self.measure = None;
             } else if self.search.is_none() {
                 self.select(None);
             }
         }
-        if ctx.egui_wants_keyboard_input() {
+        if typing {
             return;
+        }
+        let (measure, undo) = ctx.input(|i| (i.key_pressed(Key::M), i.key_pressed(Key::Backspace)));
+        if measure {
+            self.toggle_measure();
+        }
+        if undo && let Some(points) = &mut self.measure {
+            points.pop();
         }
         let (zoom_in, zoom_out, dx, dy) = ctx.input(|i| {
             let pressed = |k| i.key_pressed(k);
@@ -736,6 +779,97 @@ impl AtlasApp {
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, crate::ui::help::help_ui);
         self.show_help = open;
+    }
+
+    /// Highlights every item `partner` takes part in (or none), and tells how many.
+    pub fn highlight_partner(&mut self, partner: Option<String>) {
+        self.highlighted_items = partner.as_deref().map_or_else(Vec::new, |name| {
+            (self.atlas.items.iter().enumerate())
+                .filter(|(_, item)| crate::ui::details::takes_part(item, name))
+                .map(|(i, _)| i)
+                .collect()
+        });
+        self.notice = partner.as_deref().map(|name| {
+            format!(
+                "{} items with {}",
+                self.highlighted_items.len(),
+                crate::ui::details::partner_key(name)
+            )
+        });
+        self.highlighted_partner = partner;
+    }
+
+    /// The sanity flags as a list; a click selects the item.
+    fn checks_ui(&mut self, ui: &mut Ui) {
+        let count = self.flags.iter().map(|(_, f)| f.len()).sum::<usize>();
+        let mut chosen = None;
+        ui.collapsing(format!("Checks ({count})"), |ui| {
+            for (item, flags) in &self.flags {
+                for flag in flags {
+                    let name = self.atlas.items[*item].name();
+                    if ui
+                        .link(format!("⚠ {name}: {flag}"))
+                        .on_hover_text("Select the item")
+                        .clicked()
+                    {
+                        chosen = Some(*item);
+                    }
+                }
+            }
+        });
+        if let Some(item) = chosen {
+            self.select(Some(item));
+            self.bring_into_view(&[item]);
+        }
+    }
+
+    /// Turns the measure tool on (with no points) or off.
+    pub fn toggle_measure(&mut self) {
+        self.measure = match self.measure {
+            Some(_) => None,
+            None => Some(Vec::new()),
+        };
+    }
+
+    /// The geodesic length of the measured path, in km.
+    pub fn measured_km(&self) -> Option<f64> {
+        self.measure.as_deref().map(measure::path_length_km)
+    }
+
+    /// Draws the measuring path: its points, and the legs between them straight on the map
+    /// (the distance is measured along the ellipsoid; at these lengths the two differ by
+    /// less than a line's width).
+    fn paint_measure(
+        &self,
+        painter: &egui::Painter,
+        rect: egui::Rect,
+        view: &View,
+        points: &[[f64; 2]],
+    ) {
+        let palette = crate::style::palette(self.state.theme);
+        let color = crate::ui::paint::color32(palette.selection);
+        let halo = crate::ui::paint::color32(palette.label_halo);
+        let screen: Vec<egui::Pos2> = points
+            .iter()
+            .map(|p| {
+                let [x, y] = view.to_px(self.model.projection.project(p[0], p[1]));
+                rect.min + egui::vec2(x, y)
+            })
+            .collect();
+        let painter = painter.with_clip_rect(rect);
+        painter.add(egui::Shape::line(
+            screen.clone(),
+            egui::Stroke::new(4.0, halo),
+        ));
+        painter.add(egui::Shape::dashed_line(
+            &screen,
+            egui::Stroke::new(2.0, color),
+            8.0,
+            4.0,
+        ));
+        for at in screen {
+            painter.circle(at, 4.0, color, egui::Stroke::new(1.5, halo));
+        }
     }
 
     /// How many items the layers and filters let through.
@@ -856,6 +990,13 @@ impl AtlasApp {
                 });
             }
             if ui
+                .selectable_label(self.measure.is_some(), "Measure")
+                .on_hover_text("Click points on the map to read the geodesic distance (M)")
+                .clicked()
+            {
+                self.toggle_measure();
+            }
+            if ui
                 .button("Keys")
                 .on_hover_text("The keyboard (F1)")
                 .clicked()
@@ -920,6 +1061,20 @@ impl AtlasApp {
             };
             ui.separator();
             ui.label(self.tally().to_string());
+            if let Some(points) = &self.measure {
+                ui.separator();
+                let text = match points.len() {
+                    0 => "Measure: click points on the map (Backspace removes one, M or Esc ends)"
+                        .to_owned(),
+                    n => format!(
+                        "Measured: {} km over {n} points (geodesic)",
+                        crate::ui::details::format_number(
+                            (measure::path_length_km(points) * 10.0).round() / 10.0
+                        )
+                    ),
+                };
+                ui.label(egui::RichText::new(text).strong());
+            }
             if let Some(as_of) = &self.state.layers.filter.as_of {
                 ui.separator();
                 ui.label(egui::RichText::new(format!("as of {as_of}")).strong());

@@ -525,6 +525,7 @@ fn the_map_at_its_levels_of_detail_stays_within_a_pixel_of_full_detail() {
                 layers: &layers,
                 selected: None,
                 hovered: None,
+                highlighted: &[],
                 reserved_px: &[],
                 full_detail,
             };
@@ -719,4 +720,84 @@ fn keys_zoom_pan_and_show_the_help() {
             .query_by_label("search items by name or alias")
             .is_none()
     );
+}
+
+#[test]
+fn clicking_a_partner_highlights_every_item_it_takes_part_in() {
+    let mut app = app();
+    let field = app.atlas.item_index("cnpc-aktobemunaigas").expect("exists");
+    app.select(Some(field));
+    let mut harness = harness(app);
+    harness.get_by_label("CNPC").click();
+    harness.run();
+
+    assert_eq!(harness.state().highlighted_partner.as_deref(), Some("CNPC"));
+    let normal = marker_size(&harness, "zhanatas-wind-farm");
+    // Other CNPC fields are drawn larger, with a ring; a wind farm without CNPC is not.
+    for id in ["cnpc-mangistaumunaigas", "cnpc-north-buzachi"] {
+        let size = marker_size(&harness, id);
+        assert!(size > normal * 1.2, "{id}: {size} against {normal}");
+    }
+    harness.get_by_label_contains("items with CNPC");
+
+    // A second click turns the highlight off.
+    harness.get_by_label("CNPC").click();
+    harness.run();
+    assert!(harness.state().highlighted_partner.is_none());
+    let size = marker_size(&harness, "cnpc-mangistaumunaigas");
+    assert!((size - normal).abs() < 0.01, "{size}");
+}
+
+fn marker_size(harness: &Harness<'_, AtlasApp>, id: &str) -> f32 {
+    let app = harness.state();
+    let index = app.atlas.item_index(id).expect("exists");
+    let scene = app.last_scene.as_ref().expect("painted");
+    scene
+        .markers()
+        .find(|m| m.item == index)
+        .map(|m| m.size_px)
+        .expect("in view")
+}
+
+#[test]
+fn the_measure_tool_reads_the_geodesic_distance_between_two_clicked_places() {
+    let mut harness = harness(app());
+    let point_of = |harness: &Harness<'_, AtlasApp>, id: &str| {
+        let app = harness.state();
+        let index = app.atlas.item_index(id).expect("exists");
+        match &app.atlas.items[index].geometry {
+            Some(data::ItemGeometry::Point(p)) => *p,
+            other => panic!("{id} is not a point: {other:?}"),
+        }
+    };
+    let astana = point_of(&harness, "astana");
+    let wind_farm = point_of(&harness, "zhanatas-wind-farm");
+    let expected = sinokaz_atlas::spatial::measure::geodesic_distance_km(astana, wind_farm);
+    let (at_astana, at_wind_farm) = (
+        marker_position(&harness, "astana"),
+        marker_position(&harness, "zhanatas-wind-farm"),
+    );
+
+    harness.key_press(egui::Key::M);
+    harness.run();
+    harness.get_by_label_contains("Measure: click points on the map");
+    click_at(&mut harness, at_astana);
+    click_at(&mut harness, at_wind_farm);
+
+    let app = harness.state();
+    assert!(app.selected().is_none(), "measuring clicks select nothing");
+    let measured = app.measured_km().expect("the tool is on");
+    // A click lands within a pixel of the marker's centre: allow two pixels at each end.
+    let tolerance = 4.0 * app.last_view.expect("a view").km_per_px();
+    assert!(
+        (measured - expected).abs() < tolerance,
+        "measured {measured} km, expected {expected} km ± {tolerance}"
+    );
+    // Astana to Zhanatas: 7.5° of latitude and 1.7° of longitude, about 860 km on a map.
+    assert!((820.0..900.0).contains(&expected), "{expected}");
+    harness.get_by_label_contains("km over 2 points (geodesic)");
+
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.state().measure.is_none());
 }

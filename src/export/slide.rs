@@ -1018,6 +1018,7 @@ pub fn render_slide_at_detail(
             layers: &slide.layers,
             selected,
             hovered: None,
+            highlighted: &[],
             reserved_px: &reserved,
             full_detail,
         },

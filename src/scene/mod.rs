@@ -174,6 +174,8 @@ pub struct SceneOptions<'a> {
     pub layers: &'a Layers,
     pub selected: Option<usize>,
     pub hovered: Option<usize>,
+    /// Items to pick out, such as everything one partner takes part in.
+    pub highlighted: &'a [usize],
     /// Screen areas (pixels from the view's top-left) that labels must keep clear, such as a
     /// slide's legend box.
     pub reserved_px: &'a [labels::ScreenBox],
@@ -283,8 +285,9 @@ pub fn build_scene(
         if !layers.shows_item(item) || !culling.intersects(model.regions[area].bbox) {
             continue;
         }
-        let highlighted =
-            options.selected == Some(projected.item) || options.hovered == Some(projected.item);
+        let highlighted = options.selected == Some(projected.item)
+            || options.hovered == Some(projected.item)
+            || options.highlighted.contains(&projected.item);
         let color = if highlighted {
             palette.area_tint.with_alpha(0xa0)
         } else {
@@ -407,19 +410,27 @@ pub fn build_scene(
         let sector = atlas.items[item].properties.sector;
         let selected = options.selected == Some(item);
         let hovered = options.hovered == Some(item);
-        let size_px = if selected || hovered {
+        let highlighted = options.highlighted.contains(&item);
+        let size_px = if selected || hovered || highlighted {
             style::MARKER_SIZE_PX * 1.3
         } else {
             style::MARKER_SIZE_PX
         };
-        if selected {
+        if selected || highlighted {
             out.push(
                 "markers",
                 Primitive::Disc(Disc {
                     center: at,
                     radius: Radius::Px(size_px * 0.9),
                     fill: Color::rgba(0, 0, 0, 0),
-                    outline: Some((style::SELECTION_RING_PX, palette.selection)),
+                    outline: Some((
+                        style::SELECTION_RING_PX,
+                        if selected {
+                            palette.selection
+                        } else {
+                            palette.hover
+                        },
+                    )),
                 }),
             );
         }
@@ -749,7 +760,8 @@ fn push_corridors(
             _ => LinePattern::Solid,
         };
         let selected = options.selected == Some(projected.item);
-        let hovered = options.hovered == Some(projected.item);
+        let hovered = options.hovered == Some(projected.item)
+            || options.highlighted.contains(&projected.item);
         for path in paths {
             if selected || hovered {
                 out.push(Primitive::Stroke(Stroke {
@@ -1020,6 +1032,7 @@ mod tests {
             layers,
             selected: None,
             hovered: None,
+            highlighted: &[],
             reserved_px: &[],
             full_detail: false,
         };

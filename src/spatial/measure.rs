@@ -13,6 +13,19 @@ pub fn geodesic_distance_km(a: Point<f64>, b: Point<f64>) -> f64 {
     Geodesic.distance(a, b) / 1000.0
 }
 
+/// The geodesic length of a path through lon/lat points, leg by leg.
+pub fn path_length_km(points: &[[f64; 2]]) -> f64 {
+    points
+        .windows(2)
+        .map(|leg| {
+            geodesic_distance_km(
+                Point::new(leg[0][0], leg[0][1]),
+                Point::new(leg[1][0], leg[1][1]),
+            )
+        })
+        .sum()
+}
+
 /// Kilometres of a line inside each country, longest first. Each segment is cut into pieces of
 /// at most `STEP_KM` and each piece counted in the country holding its midpoint; the remainder
 /// (over sea or outside the basemap) is reported under "".

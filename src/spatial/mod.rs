@@ -4,6 +4,7 @@
 pub mod clip;
 pub mod index;
 pub mod measure;
+pub mod sanity;
 pub mod projection;
 
 pub use index::PickIndex;

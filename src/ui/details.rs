@@ -4,6 +4,7 @@
 use egui::{RichText, Ui};
 
 use crate::data::{Atlas, Item, OneOrMany};
+use crate::spatial::sanity::Flag;
 
 /// Measures computed from a corridor's geometry, shown beside its stated figures.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,6 +19,55 @@ pub struct CorridorMeasures {
 pub enum DetailsIntent {
     OpenUrl(String),
     ClearSelection,
+    /// Highlight every item this company or lender takes part in; `None` stops.
+    HighlightPartner(Option<String>),
+}
+
+/// The name that identifies a partner across items: the text before any parenthesis, dash or
+/// comma, where the data adds shares and roles ("CNPC (50% via PetroKazakhstan)" is "CNPC").
+pub fn partner_key(partner: &str) -> &str {
+    let end = [" (", " —", " –", ",", " /"]
+        .iter()
+        .filter_map(|sep| partner.find(sep))
+        .min()
+        .unwrap_or(partner.len());
+    partner[..end].trim()
+}
+
+/// Whether `item` names `partner` (by its key) among its partners.
+pub fn takes_part(item: &Item, partner: &str) -> bool {
+    let key = partner_key(partner).to_lowercase();
+    let p = &item.properties.partners;
+    !key.is_empty()
+        && p.cn
+            .iter()
+            .chain(&p.kz)
+            .chain(&p.other)
+            .any(|name| partner_key(name).to_lowercase() == key)
+}
+
+fn partners(
+    ui: &mut Ui,
+    name: &str,
+    list: &[String],
+    highlighted: Option<&str>,
+    intent: &mut Option<DetailsIntent>,
+) {
+    if list.is_empty() {
+        return;
+    }
+    ui.label(RichText::new(format!("{name}:")).strong());
+    for partner in list {
+        let on = highlighted == Some(partner.as_str());
+        let response = ui
+            .selectable_label(on, partner)
+            .on_hover_text("Highlight every item this partner takes part in");
+        if response.clicked() {
+            *intent = Some(DetailsIntent::HighlightPartner(
+                (!on).then(|| partner.clone()),
+            ));
+        }
+    }
 }
 
 /// Only web links are opened; anything else in a data file (file:, javascript:, …) is shown
@@ -48,6 +98,8 @@ pub fn details_ui(
     atlas: &Atlas,
     item: &Item,
     measures: Option<&CorridorMeasures>,
+    flags: &[Flag],
+    highlighted_partner: Option<&str>,
 ) -> Option<DetailsIntent> {
     let mut intent = None;
     let p = &item.properties;
@@ -61,6 +113,13 @@ pub fn details_ui(
             intent = Some(DetailsIntent::ClearSelection);
         }
     });
+    for flag in flags {
+        ui.label(
+            RichText::new(format!("⚠ {flag}"))
+                .color(ui.visuals().warn_fg_color)
+                .strong(),
+        );
+    }
     let mut aliases: Vec<(&String, &OneOrMany)> = p.aliases.iter().collect();
     aliases.sort_by_key(|(lang, _)| *lang);
     for (lang, names) in aliases {
@@ -82,9 +141,27 @@ pub fn details_ui(
     if let Some(region) = &p.admin_region {
         field(ui, "Region", region.clone());
     }
-    field(ui, "Chinese partners", join(&p.partners.cn));
-    field(ui, "Kazakh partners", join(&p.partners.kz));
-    field(ui, "Other partners", join(&p.partners.other));
+    partners(
+        ui,
+        "Chinese partners",
+        &p.partners.cn,
+        highlighted_partner,
+        &mut intent,
+    );
+    partners(
+        ui,
+        "Kazakh partners",
+        &p.partners.kz,
+        highlighted_partner,
+        &mut intent,
+    );
+    partners(
+        ui,
+        "Other partners",
+        &p.partners.other,
+        highlighted_partner,
+        &mut intent,
+    );
     if let Some(value) = &p.value {
         let source = item
             .source_of(value.source)
@@ -263,5 +340,50 @@ mod tests {
         assert_eq!(format_number(2228.0), "2\u{2009}228");
         assert_eq!(format_number(962.0), "962");
         assert_eq!(format_number(14.5), "14.5");
+    }
+}
+
+#[cfg(test)]
+mod partner_tests {
+    use super::*;
+
+    #[test]
+    fn a_partner_is_known_by_its_name_without_shares_or_roles() {
+        assert_eq!(partner_key("CNPC (50% via PetroKazakhstan)"), "CNPC");
+        assert_eq!(
+            partner_key("CNPC — Trans-Asia Gas Pipeline Co. Ltd"),
+            "CNPC"
+        );
+        assert_eq!(partner_key("CNPC / CNODC"), "CNPC");
+        assert_eq!(partner_key("Zijin Mining Group"), "Zijin Mining Group");
+    }
+
+    #[test]
+    fn every_item_naming_a_partner_takes_part() {
+        let atlas = crate::data::bundled::load().expect("the bundled data loads");
+        let with_cnpc: Vec<&str> = atlas
+            .items
+            .iter()
+            .filter(|i| takes_part(i, "CNPC (CNODC)"))
+            .map(Item::id)
+            .collect();
+        // Every item whose partner list has an entry starting "CNPC" followed by a separator.
+        let expected: Vec<&str> = atlas
+            .items
+            .iter()
+            .filter(|i| {
+                let p = &i.properties.partners;
+                p.cn.iter().chain(&p.kz).chain(&p.other).any(|n| {
+                    n == "CNPC"
+                        || [" (", " —", " /", ","]
+                            .iter()
+                            .any(|sep| n.starts_with(&format!("CNPC{sep}")))
+                })
+            })
+            .map(Item::id)
+            .collect();
+        assert!(with_cnpc.len() >= 5, "{with_cnpc:?}");
+        assert_eq!(with_cnpc, expected);
+        assert!(!with_cnpc.contains(&"zhanatas-wind-farm"));
     }
 }

@@ -3,13 +3,21 @@
 use egui::Ui;
 
 /// Every key the map window answers to, with what it does.
-pub const KEYS: [(&str, &str); 8] = [
+pub const KEYS: [(&str, &str); 10] = [
     ("Ctrl+F", "search items by name or alias"),
-    ("Esc", "clear the selection; close search or help"),
+    (
+        "Esc",
+        "close help, search or the measure tool; else clear the selection",
+    ),
     ("+  /  −", "zoom in / out"),
     ("← → ↑ ↓", "pan the map"),
     ("Mouse wheel", "zoom at the pointer"),
     ("Drag", "pan the map"),
+    (
+        "M",
+        "measure: click points on the map, read the geodesic distance",
+    ),
+    ("Backspace", "remove the last measured point"),
     ("F1", "show or hide this help"),
     ("F11", "present the deck full screen"),
 ];

@@ -45,6 +45,7 @@ pub struct MapInputs<'a> {
     pub layers: &'a Layers,
     pub selected: Option<usize>,
     pub hovered: Option<usize>,
+    pub highlighted: &'a [usize],
     /// Bounds to show this frame (opening, restored, "fit all"); `None` keeps the user's view.
     pub set_bounds: Option<[f64; 4]>,
     /// The last frame's picture, reused while nothing it shows has changed.
@@ -121,6 +122,7 @@ struct PaintKey {
     layers: Layers,
     selected: Option<usize>,
     hovered: Option<usize>,
+    highlighted: Vec<usize>,
     /// Which data: a reload or an import makes a new atlas and model.
     data: (usize, usize),
 }
@@ -137,6 +139,7 @@ impl PaintKey {
             && self.layers == other.layers
             && self.selected == other.selected
             && self.hovered == other.hovered
+            && self.highlighted == other.highlighted
             && self.data == other.data
     }
 }
@@ -160,6 +163,7 @@ impl PlotItem for MapLayer<'_> {
             layers: self.inputs.layers.clone(),
             selected: self.inputs.selected,
             hovered: self.inputs.hovered,
+            highlighted: self.inputs.highlighted.to_vec(),
             data: (
                 std::ptr::from_ref(self.inputs.atlas) as usize,
                 std::ptr::from_ref(self.inputs.model) as usize,
@@ -212,6 +216,7 @@ impl PlotItem for MapLayer<'_> {
             layers: self.inputs.layers,
             selected: self.inputs.selected,
             hovered: self.inputs.hovered,
+            highlighted: self.inputs.highlighted,
             reserved_px: &[],
             full_detail: false,
         };
