@@ -808,8 +808,8 @@ impl AtlasApp {
                 for flag in flags {
                     let name = self.atlas.items[*item].name();
                     if ui
-                        .link(format!("⚠ {name}: {flag}"))
-                        .on_hover_text("Select the item")
+                        .link(format!("{name}: {}", flag.short()))
+                        .on_hover_text(flag.to_string())
                         .clicked()
                     {
                         chosen = Some(*item);

@@ -53,6 +53,16 @@ impl std::fmt::Display for Flag {
     }
 }
 
+impl Flag {
+    /// The flag in a few words, for lists; `Display` gives the whole of it.
+    pub fn short(&self) -> String {
+        match self {
+            Self::Unmapped { .. } => "not on the map".to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// The flags of one item against the basemap's detailed countries.
 pub fn flags_of(item: &Item, countries: &[Area]) -> Vec<Flag> {
     let mut flags = Vec::new();

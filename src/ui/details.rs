@@ -115,7 +115,7 @@ pub fn details_ui(
     });
     for flag in flags {
         ui.label(
-            RichText::new(format!("⚠ {flag}"))
+            RichText::new(format!("Check: {flag}"))
                 .color(ui.visuals().warn_fg_color)
                 .strong(),
         );

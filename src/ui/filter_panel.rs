@@ -84,15 +84,38 @@ pub fn filter_ui(
     if let Some(as_of) = &next.as_of {
         let [first, last] = month_range(atlas);
         let mut month = month_of(as_of).unwrap_or(last).clamp(first, last);
-        let slider = egui::Slider::new(&mut month, first..=last)
-            .show_value(false)
-            .text(&as_of[..7.min(as_of.len())]);
-        if ui.add(slider).changed() {
+        let before = month;
+        ui.horizontal(|ui| {
+            // A year per click, for the decades the slider spans in a narrow panel.
+            if ui
+                .small_button("−1 yr")
+                .on_hover_text("A year earlier")
+                .clicked()
+            {
+                month = (month - 12).max(first);
+            }
+            ui.label(
+                egui::RichText::new(&as_of[..7.min(as_of.len())])
+                    .monospace()
+                    .strong(),
+            );
+            if ui
+                .small_button("+1 yr")
+                .on_hover_text("A year later")
+                .clicked()
+            {
+                month = (month + 12).min(last);
+            }
+        });
+        ui.spacing_mut().slider_width = ui.available_width() - 16.0;
+        ui.add(egui::Slider::new(&mut month, first..=last).show_value(false))
+            .on_hover_text("The map's date; arrow keys step a month");
+        if month != before {
             next.as_of = Some(month_end(month));
         }
         ui.label(
             egui::RichText::new(
-                "Markers: solid once operating, half while being built, faint when only announced; items not yet announced are hidden.",
+                "Markers: solid once operating, half while being built, faint when only announced; items not yet announced are hidden. Items the sources give no dates for are always shown.",
             )
             .small()
             .weak(),

@@ -4,6 +4,7 @@
 pub mod deck_panel;
 pub mod details;
 pub mod export_panel;
+pub mod figures_panel;
 pub mod filter_panel;
 pub mod fonts;
 pub mod help;
