@@ -90,6 +90,7 @@ pub struct AtlasApp {
     /// Sanity flags of every flagged item, computed once from the data.
     pub flags: Vec<(usize, Vec<Flag>)>,
     pub show_help: bool,
+    pub show_figures: bool,
     /// The points of the measuring path, lon/lat; `Some` while the measure tool is on.
     pub measure: Option<Vec<[f64; 2]>>,
     screenshot_notice: Arc<std::sync::Mutex<Option<String>>>,
@@ -155,6 +156,7 @@ impl AtlasApp {
             highlighted_partner: None,
             highlighted_items: Vec::new(),
             show_help: false,
+            show_figures: false,
             measure: None,
             screenshot_notice: Arc::default(),
             load_errors,
@@ -315,6 +317,7 @@ impl AtlasApp {
             });
         self.search_window(ui.ctx());
         self.help_window(ui.ctx());
+        self.figures_window(ui.ctx());
         self.load_errors_ui(ui.ctx());
         self.export_window(ui.ctx());
         self.deck_window(ui.ctx());
@@ -771,6 +774,25 @@ impl AtlasApp {
         }
     }
 
+    fn figures_window(&mut self, ctx: &egui::Context) {
+        let mut open = self.show_figures;
+        let mut intent = None;
+        egui::Window::new("Figures")
+            .open(&mut open)
+            .default_width(460.0)
+            .default_height(620.0)
+            .default_pos([260.0, 60.0])
+            .show(ctx, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    intent = crate::ui::figures_panel::figures_ui(ui, &self.atlas.figures);
+                });
+            });
+        self.show_figures = open;
+        if let Some(crate::ui::figures_panel::FiguresIntent::OpenUrl(url)) = intent {
+            open_url(ctx, &url);
+        }
+    }
+
     fn help_window(&mut self, ctx: &egui::Context) {
         let mut open = self.show_help;
         egui::Window::new("Keys")
@@ -988,6 +1010,13 @@ impl AtlasApp {
                     focus: true,
                     ..SearchState::default()
                 });
+            }
+            if ui
+                .selectable_label(self.show_figures, "Figures")
+                .on_hover_text("The article's figures as charts, each claim with its source")
+                .clicked()
+            {
+                self.show_figures = !self.show_figures;
             }
             if ui
                 .selectable_label(self.measure.is_some(), "Measure")

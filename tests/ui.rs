@@ -801,3 +801,35 @@ fn the_measure_tool_reads_the_geodesic_distance_between_two_clicked_places() {
     harness.run();
     assert!(harness.state().measure.is_none());
 }
+
+#[test]
+fn the_figures_panel_lists_every_trade_claim_side_by_side_with_its_source() {
+    let mut harness = harness(app());
+    harness.get_by_label("Figures").click();
+    harness.run();
+    harness.get_by_label_contains("Trade in 2023, as each side counts it");
+    let claims: Vec<data::Claim> = harness
+        .state()
+        .atlas
+        .figures
+        .topic("trade_2023")
+        .cloned()
+        .collect();
+    assert!(claims.len() >= 2, "both sides' counts are in the data");
+    for claim in &claims {
+        // Every claim keeps its own line: nothing is averaged away.
+        harness.get_by_label_contains(&claim.label);
+        let publisher_or_title = if claim.source.publisher.is_empty() {
+            &claim.source.title
+        } else {
+            &claim.source.publisher
+        };
+        assert!(
+            harness
+                .query_all_by_label_contains(publisher_or_title)
+                .count()
+                > 0,
+            "{publisher_or_title}"
+        );
+    }
+}

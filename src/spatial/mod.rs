@@ -4,8 +4,8 @@
 pub mod clip;
 pub mod index;
 pub mod measure;
-pub mod sanity;
 pub mod projection;
+pub mod sanity;
 
 pub use index::PickIndex;
 pub use projection::Projection;
