@@ -229,6 +229,14 @@ pub const fn corridor_style(kind: CorridorKind, theme: Theme) -> CorridorStyle {
 }
 
 pub const MARKER_SIZE_PX: f32 = 9.0;
+/// A site known only to its town or region is an area, not a pin: a tint of this radius where
+/// the source gives none, with a smaller marker at the town or regional centre.
+pub const TOWN_AREA_KM: f64 = 10.0;
+pub const REGION_AREA_KM: f64 = 60.0;
+/// The least radius of such an area on screen, so that it reads as an area at any scale.
+pub const AREA_MIN_PX: f32 = 9.0;
+/// The marker of a town- or region-level site, as a share of a site's.
+pub const AREA_MARKER_SCALE: f32 = 0.7;
 pub const MARKER_OUTLINE_PX: f32 = 1.2;
 pub const CITY_DOT_PX: f32 = 2.6;
 pub const CAPITAL_DOT_PX: f32 = 3.6;

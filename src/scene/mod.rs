@@ -386,6 +386,25 @@ pub fn build_scene(
             continue;
         }
         let precision = &item.properties.precision;
+        if let Some(area_km) = area_radius_km(precision) {
+            let color = style::sector_color(item.properties.sector, options.theme);
+            let ground_km = area_km * model.projection.scale_factor(item_lat(model, at));
+            #[expect(clippy::cast_possible_truncation, reason = "a radius in pixels")]
+            let radius = if (ground_km / km_per_px) as f32 >= style::AREA_MIN_PX {
+                Radius::Km(ground_km)
+            } else {
+                Radius::Px(style::AREA_MIN_PX)
+            };
+            out.push(
+                "precision-halos",
+                Primitive::Disc(Disc {
+                    center: at,
+                    radius,
+                    fill: color.with_alpha(0x38),
+                    outline: Some((1.0, color.with_alpha(0x70))),
+                }),
+            );
+        }
         if precision.class == PrecisionClass::Near
             && let Some(radius_km) = precision.radius_km
         {
@@ -411,10 +430,15 @@ pub fn build_scene(
         let selected = options.selected == Some(item);
         let hovered = options.hovered == Some(item);
         let highlighted = options.highlighted.contains(&item);
-        let size_px = if selected || hovered || highlighted {
-            style::MARKER_SIZE_PX * 1.3
+        let base_px = if area_radius_km(&atlas.items[item].properties.precision).is_some() {
+            style::MARKER_SIZE_PX * style::AREA_MARKER_SCALE
         } else {
             style::MARKER_SIZE_PX
+        };
+        let size_px = if selected || hovered || highlighted {
+            base_px * 1.3
+        } else {
+            base_px
         };
         if selected || highlighted {
             out.push(
@@ -675,6 +699,15 @@ pub fn build_scene(
 /// The latitude of a map-plane point, for the local scale of the projection there.
 fn item_lat(model: &MapModel, at: [f64; 2]) -> f64 {
     model.projection.unproject(at[0], at[1])[1]
+}
+
+/// The radius of the area a town- or region-level site is drawn as; `None` for the others.
+fn area_radius_km(precision: &crate::data::Precision) -> Option<f64> {
+    match precision.class {
+        PrecisionClass::Town => Some(precision.radius_km.unwrap_or(style::TOWN_AREA_KM)),
+        PrecisionClass::Region => Some(precision.radius_km.unwrap_or(style::REGION_AREA_KM)),
+        _ => None,
+    }
 }
 
 /// The name as the map shows it: without the parenthesised detail that the details panel gives
@@ -1227,6 +1260,55 @@ mod tests {
         assert!(scene.primitives.iter().any(
             |p| matches!(p, Primitive::Stroke(s) if matches!(s.pattern, LinePattern::Dashed { .. }))
         ));
+    }
+
+    #[test]
+    fn a_town_level_site_is_an_area_with_a_smaller_marker() {
+        let (mut atlas, _) = fixture();
+        let wind = atlas.item_index("wind").expect("the fixture has it");
+        let precision = &mut atlas.items[wind].properties.precision;
+        precision.class = PrecisionClass::Town;
+        precision.radius_km = None;
+        let model = MapModel::build(&atlas, Projection::default());
+        let areas = |scene: &Scene| -> Vec<Radius> {
+            scene
+                .primitives
+                .iter()
+                .filter_map(|p| match p {
+                    Primitive::Disc(d) => Some(d.radius),
+                    _ => None,
+                })
+                .collect()
+        };
+        // Wide: ten kilometres are under a pixel, so the area keeps its least size on screen.
+        let wide = light_scene(&atlas, &model, whole_view(&model), &Layers::default());
+        match areas(&wide).as_slice() {
+            [Radius::Px(px)] => assert!((px - style::AREA_MIN_PX).abs() < 1e-6),
+            other => panic!("{other:?}"),
+        }
+        let marker = wide.markers().find(|m| m.item == wind).expect("drawn");
+        let size = style::MARKER_SIZE_PX * style::AREA_MARKER_SCALE;
+        assert!((marker.size_px - size).abs() < 1e-6, "{}", marker.size_px);
+        // Close: the area is the town's 10 km, in map km.
+        let at = match model
+            .items
+            .iter()
+            .find(|p| p.item == wind)
+            .map(|p| &p.shape)
+        {
+            Some(ProjectedShape::Marker(at)) => *at,
+            _ => panic!("the wind farm is a point"),
+        };
+        let close = View {
+            min: [at[0] - 50.0, at[1] - 30.0],
+            max: [at[0] + 50.0, at[1] + 30.0],
+            size_px: [1000.0, 600.0],
+        };
+        let near = light_scene(&atlas, &model, close, &Layers::default());
+        match areas(&near).as_slice() {
+            [Radius::Km(km)] => assert!((km - 10.0).abs() < 0.2, "{km}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

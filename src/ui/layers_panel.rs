@@ -135,7 +135,12 @@ pub fn layers_ui(
     );
     ui.separator();
     ui.heading("Precision");
-    ui.label(egui::RichText::new("A halo around a marker shows the radius within which a site is known; region items are drawn as a tinted area.").small());
+    ui.label(
+        egui::RichText::new(
+            "A solid marker is an exact site. A halo around a marker shows the radius within which a site is known. A site known only to its town or region is a tinted area (10 km or 60 km across where the source gives no radius) with a smaller marker at its centre. Region items are the region's own area, tinted.",
+        )
+        .small(),
+    );
 
     let unmapped: Vec<(usize, &crate::data::Item)> = atlas
         .items
