@@ -127,7 +127,11 @@ impl AtlasApp {
         };
         let model = MapModel::build(&atlas, Projection::default());
         let flags = sanity::all_flags(&atlas);
-        let state = saved.unwrap_or_default();
+        let mut state = saved.unwrap_or_default();
+        // A saved date that is not a date (an edited or damaged state file) means today.
+        if state.layers.filter.as_of_day().is_none() {
+            state.layers.filter.as_of = None;
+        }
         let (deck, deck_notice) = open_deck(state.deck_path.as_deref());
         let selected = state
             .selected
@@ -683,38 +687,47 @@ impl AtlasApp {
     /// The map window's keys (F1 lists them). Keys typed into a text field are the field's.
     fn keyboard(&mut self, ctx: &egui::Context) {
         use egui::{Key, Modifiers};
-        let (search, help, escape) = ctx.input_mut(|i| {
+        let (search, help) = ctx.input_mut(|i| {
             (
                 i.consume_key(Modifiers::COMMAND, Key::F),
                 i.consume_key(Modifiers::NONE, Key::F1),
-                i.key_pressed(Key::Escape),
             )
         });
         let typing = ctx.egui_wants_keyboard_input();
         if search {
-            self.search = Some(SearchState {
-                focus: true,
-                ..self.search.take().unwrap_or_default()
-            });
+            self.open_search();
         }
         if help {
             self.show_help = !self.show_help;
         }
-        if escape {
-            // Esc closes the topmost thing: help, then search (which handles it), then the
-            // selection.
-            if self.show_help {
-                self.show_help = false;
-            } else if self.measure.is_some() {
-                self.measure = None;
-            } else if self.search.is_none() {
-                self.select(None);
+        // One Esc closes one thing, the topmost: help, search, then (unless a field is being
+        // edited, which Esc leaves) the measure tool, the partner highlight, the selection.
+        if self.show_help || self.search.is_some() || !typing {
+            let escape = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+            if escape {
+                if self.show_help {
+                    self.show_help = false;
+                } else if self.search.is_some() {
+                    self.search = None;
+                } else if self.measure.is_some() {
+                    self.measure = None;
+                } else if self.highlighted_partner.is_some() {
+                    self.highlight_partner(None);
+                } else {
+                    self.select(None);
+                }
             }
         }
         if typing {
             return;
         }
-        let (measure, undo) = ctx.input(|i| (i.key_pressed(Key::M), i.key_pressed(Key::Backspace)));
+        // Only bare keys: Ctrl with + and − zooms egui's whole UI.
+        let (measure, undo) = ctx.input_mut(|i| {
+            (
+                i.consume_key(Modifiers::NONE, Key::M),
+                i.consume_key(Modifiers::NONE, Key::Backspace),
+            )
+        });
         if measure {
             self.toggle_measure();
         }
@@ -722,7 +735,8 @@ impl AtlasApp {
             points.pop();
         }
         let (zoom_in, zoom_out, dx, dy) = ctx.input(|i| {
-            let pressed = |k| i.key_pressed(k);
+            let bare = !(i.modifiers.ctrl || i.modifiers.command || i.modifiers.alt);
+            let pressed = |k| bare && i.key_pressed(k);
             let step = |plus, minus| f64::from(i8::from(pressed(plus)) - i8::from(pressed(minus)));
             (
                 pressed(Key::Plus) || pressed(Key::Equals),
@@ -765,10 +779,8 @@ impl AtlasApp {
         match intent {
             Some(SearchIntent::Choose(item)) => {
                 self.search = None;
-                self.select(Some(item));
-                self.bring_into_view(&[item]);
+                self.choose(item);
             }
-            Some(SearchIntent::Close) => self.search = None,
             None if !open => self.search = None,
             None => {}
         }
@@ -840,8 +852,28 @@ impl AtlasApp {
             }
         });
         if let Some(item) = chosen {
-            self.select(Some(item));
-            self.bring_into_view(&[item]);
+            self.choose(item);
+        }
+    }
+
+    /// Opens the search window with its field focused, keeping what was typed before.
+    pub fn open_search(&mut self) {
+        self.search = Some(SearchState {
+            focus: true,
+            ..self.search.take().unwrap_or_default()
+        });
+    }
+
+    /// Selects `item` and brings it into view; says so when the filters or layers hide it.
+    pub fn choose(&mut self, item: usize) {
+        self.select(Some(item));
+        self.bring_into_view(&[item]);
+        let chosen = &self.atlas.items[item];
+        if !self.state.layers.shows_item(chosen) {
+            self.notice = Some(format!(
+                "{} is hidden by the filters or layers",
+                chosen.name()
+            ));
         }
     }
 
@@ -1006,10 +1038,7 @@ impl AtlasApp {
                 .on_hover_text("Find an item by name or alias (Ctrl+F)")
                 .clicked()
             {
-                self.search = Some(SearchState {
-                    focus: true,
-                    ..SearchState::default()
-                });
+                self.open_search();
             }
             if ui
                 .selectable_label(self.show_figures, "Figures")

@@ -674,19 +674,28 @@ fn moving_the_date_before_a_project_starts_removes_it() {
 #[test]
 fn clicking_an_event_sets_the_date_and_selects_what_it_concerns() {
     let mut harness = harness(app());
-    harness.get_by_label("Events (21)").click();
-    harness.run();
+    let events = harness.state().atlas.figures.events.clone();
+    // The first event to a day that concerns a mapped site.
+    let event = events
+        .iter()
+        .find(|e| e.date.len() == 10 && e.concerns.first().is_some_and(|c| c.contains("wind")))
+        .expect("the data dates the wind farm's opening to the day");
     harness
-        .get_by_label_contains("Zhanatas 100 MW wind farm in full operation")
+        .get_by_label(&format!("Events ({})", events.len()))
         .click();
     harness.run();
+    harness.get_by_label_contains(&event.title).click();
+    harness.run();
     let app = harness.state();
-    assert_eq!(app.state.layers.filter.as_of.as_deref(), Some("2021-06-20"));
+    assert_eq!(
+        app.state.layers.filter.as_of.as_deref(),
+        Some(event.date.as_str())
+    );
     assert_eq!(
         item_id(&harness, harness.state().selected()).as_deref(),
-        Some("zhanatas-wind-farm")
+        Some(event.concerns[0].as_str())
     );
-    harness.get_by_label("as of 2021-06-20");
+    harness.get_by_label(&format!("as of {}", event.date));
 }
 
 #[test]
@@ -831,5 +840,17 @@ fn the_figures_panel_lists_every_trade_claim_side_by_side_with_its_source() {
                 > 0,
             "{publisher_or_title}"
         );
+    }
+}
+
+#[test]
+fn a_saved_map_date_that_is_not_a_date_shows_today_without_a_panic() {
+    for as_of in ["ＸＸＸＸＸＸＸＸ", "", "2021-13-40", "дата"] {
+        let mut saved = SavedState::default();
+        saved.layers.filter.as_of = Some(as_of.to_owned());
+        let harness = harness(AtlasApp::new(data::bundled::load(), Some(saved)));
+        // Not a date: every item shows as it stands today.
+        let app = harness.state();
+        assert_eq!(app.tally().shown, app.atlas.items.len(), "{as_of:?}");
     }
 }

@@ -144,6 +144,7 @@ impl Filter {
             return false;
         }
         if !self.hidden_countries.is_empty()
+            && !item.countries().is_empty()
             && item
                 .countries()
                 .iter()

@@ -8,7 +8,7 @@ use super::model::Item;
 pub struct Hit {
     pub item: usize,
     pub matched: String,
-    /// Lower is better: 0 for a name that starts with the query.
+    /// Lower is better: 0 for the whole name, 1 for a name with a word starting with the query.
     pub cost: u32,
 }
 
@@ -40,9 +40,7 @@ pub fn fold(text: &str) -> String {
         out.push(folded);
     }
     // Latin transliterations of the same sounds.
-    out.replace("gh", "g")
-        .replace("dzh", "zh")
-        .replace("ks", "x")
+    out.replace("gh", "g").replace("dzh", "zh")
 }
 
 /// Edit distance with adjacent transpositions (optimal string alignment), on chars.
@@ -69,9 +67,10 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     rows[a.len()][b.len()]
 }
 
-/// How far `query` (folded) is from matching some stretch of `name`'s words: 0 when a word
-/// starts with it, else the fewest edits that turn it into the start of a word (a run of
-/// words, folded together), allowing one edit per four letters. `None` when too far.
+/// How far `query` (folded) is from matching `name`: 0 when it is the whole name, 1 when a
+/// word starts with it, 2 when it is inside the name, else 2 and the fewest edits that turn it
+/// into the start of a word (or a run of words, folded together), allowing one edit per four
+/// letters. `None` when too far.
 fn match_cost(query: &[char], name: &str) -> Option<u32> {
     let words: Vec<Vec<char>> = name
         .split(|c: char| c.is_whitespace() || "-–—/(),«»\"'·".contains(c))
@@ -82,7 +81,13 @@ fn match_cost(query: &[char], name: &str) -> Option<u32> {
     let whole: Vec<char> = fold(name).chars().collect();
     if whole.windows(query.len().max(1)).any(|w| w == query) {
         let starts = whole.starts_with(query) || words.iter().any(|w| w.starts_with(query));
-        return Some(if starts { 0 } else { 1 });
+        return Some(if whole == query {
+            0
+        } else if starts {
+            1
+        } else {
+            2
+        });
     }
     let allowed = query.len() / 4;
     if allowed == 0 {
@@ -106,7 +111,7 @@ fn match_cost(query: &[char], name: &str) -> Option<u32> {
             }
         }
     }
-    best.filter(|&d| d <= allowed).map(|d| 1 + d as u32)
+    best.filter(|&d| d <= allowed).map(|d| 2 + d as u32)
 }
 
 /// The items whose name or any alias matches `query`, best first (then in data order). An
@@ -181,6 +186,16 @@ mod tests {
             first_id("Zhanatas wind").as_deref(),
             Some("zhanatas-wind-farm")
         );
+    }
+
+    #[test]
+    fn a_whole_name_ranks_first_and_a_typed_prefix_already_finds() {
+        assert_eq!(first_id("Astana").as_deref(), Some("astana"));
+        assert_eq!(
+            first_id("Alata").as_deref(),
+            Some("dostyk-alashankou-crossing")
+        );
+        assert_eq!(first_id("Kho").as_deref(), Some("khorgos-gateway"));
     }
 
     #[test]

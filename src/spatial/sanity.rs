@@ -118,7 +118,8 @@ fn outside_country(item: &Item, point: Point<f64>, countries: &[Area]) -> Option
         })
         .fold(f64::INFINITY, f64::min);
     let allowed = BORDER_TOLERANCE_KM + item.properties.precision.radius_km.unwrap_or(0.0);
-    (km > allowed).then(|| Flag::OutsideCountry {
+    // Distances that cannot be measured are no evidence of anything.
+    (km.is_finite() && km > allowed).then(|| Flag::OutsideCountry {
         countries: stated.to_vec(),
         km,
     })

@@ -58,7 +58,8 @@ fn partners(
     }
     ui.label(RichText::new(format!("{name}:")).strong());
     for partner in list {
-        let on = highlighted == Some(partner.as_str());
+        // Shares and roles differ from item to item: the highlight is of the partner itself.
+        let on = highlighted.is_some_and(|h| partner_key(h) == partner_key(partner));
         let response = ui
             .selectable_label(on, partner)
             .on_hover_text("Highlight every item this partner takes part in");

@@ -95,7 +95,7 @@ pub fn filter_ui(
                 month = (month - 12).max(first);
             }
             ui.label(
-                egui::RichText::new(&as_of[..7.min(as_of.len())])
+                egui::RichText::new(as_of.get(..7).unwrap_or(as_of))
                     .monospace()
                     .strong(),
             );
@@ -115,7 +115,7 @@ pub fn filter_ui(
         }
         ui.label(
             egui::RichText::new(
-                "Markers: solid once operating, half while being built, faint when only announced; items not yet announced are hidden. Items the sources give no dates for are always shown.",
+                "Markers: solid once operating, half while being built, faint when only announced; items not yet announced are hidden. Items without a dated stage keep today's status.",
             )
             .small()
             .weak(),

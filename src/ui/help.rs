@@ -7,7 +7,7 @@ pub const KEYS: [(&str, &str); 10] = [
     ("Ctrl+F", "search items by name or alias"),
     (
         "Esc",
-        "close help, search or the measure tool; else clear the selection",
+        "close help, search, measuring or the highlight; else clear the selection",
     ),
     ("+  /  −", "zoom in / out"),
     ("← → ↑ ↓", "pan the map"),

@@ -18,7 +18,6 @@ pub struct SearchState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SearchIntent {
     Choose(usize),
-    Close,
 }
 
 /// The most results listed; the rest are counted.
@@ -38,9 +37,6 @@ pub fn search_ui(ui: &mut Ui, atlas: &Atlas, state: &mut SearchState) -> Option<
     let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     if enter && let Some(first) = hits.first() {
         intent = Some(SearchIntent::Choose(first.item));
-    }
-    if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-        intent = Some(SearchIntent::Close);
     }
     if state.query.trim().is_empty() {
         ui.label(
