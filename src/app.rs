@@ -775,7 +775,9 @@ impl AtlasApp {
             .open(&mut open)
             .default_width(380.0)
             .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
-            .show(ctx, |ui| intent = search_ui(ui, &self.atlas, state));
+            .show(ctx, |ui| {
+                intent = search_ui(ui, &self.atlas, &self.state.layers, state)
+            });
         match intent {
             Some(SearchIntent::Choose(item)) => {
                 self.search = None;
@@ -947,10 +949,9 @@ impl AtlasApp {
         };
         if let Some(day) = day_key(&event.date) {
             let precise_to = event.date.trim().split('-').count();
-            let (year, month) = ((day / 10_000) as i32, (day / 100 % 100) as i32);
             self.state.layers.filter.as_of = Some(match precise_to {
-                1 => month_end(year * 12 + 11),
-                2 => month_end(year * 12 + month - 1),
+                1 => month_end(query::year_of(day) * 12 + 11),
+                2 => month_end(query::month_of_day(day)),
                 _ => event.date.trim().to_owned(),
             });
         }

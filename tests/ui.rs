@@ -613,6 +613,13 @@ fn a_status_filter_hides_items_and_updates_the_count() {
     );
     // The line is in the filters panel and the status bar.
     assert_eq!(harness.query_all_by_label(&line).count(), 2, "{line}");
+
+    // Search still finds the hidden wind farm, and says the filters hide it.
+    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::F);
+    harness.run();
+    harness.event(Event::Text("Zhanatas Wind".into()));
+    harness.run();
+    harness.get_by_label("Zhanatas Wind Farm  · hidden by the filters");
 }
 
 #[test]

@@ -27,6 +27,11 @@ pub fn year_of(day: DayKey) -> i32 {
     (day / 10_000) as i32
 }
 
+/// The day's month counted from January of year 0, so that months step by one across years.
+pub fn month_of_day(day: DayKey) -> i32 {
+    year_of(day) * 12 + (day / 100 % 100) as i32 - 1
+}
+
 /// The stage a dated milestone shows a project reached. Milestones that change nothing about
 /// whether it is built (an acquisition, a first train) have no stage.
 fn stage_of_milestone(key: &str) -> Option<Status> {

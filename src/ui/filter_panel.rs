@@ -3,7 +3,7 @@
 
 use egui::Ui;
 
-use crate::data::query::{Filter, Tally, day_key};
+use crate::data::query::{Filter, Tally, day_key, month_of_day};
 use crate::data::{Atlas, Status};
 
 #[must_use]
@@ -26,10 +26,7 @@ pub fn month_range(atlas: &Atlas) -> [i32; 2] {
     if first > last {
         return [month_index(1991, 12), month_index(2026, 12)];
     }
-    [
-        month_index((first / 10_000) as i32, (first / 100 % 100) as i32),
-        month_index((last / 10_000) as i32, (last / 100 % 100) as i32),
-    ]
+    [month_of_day(first), month_of_day(last)]
 }
 
 const fn month_index(year: i32, month: i32) -> i32 {
@@ -51,8 +48,7 @@ pub fn month_end(index: i32) -> String {
 }
 
 fn month_of(date: &str) -> Option<i32> {
-    let key = day_key(date)?;
-    Some(month_index((key / 10_000) as i32, (key / 100 % 100) as i32))
+    day_key(date).map(month_of_day)
 }
 
 pub fn filter_ui(

@@ -5,6 +5,7 @@ use egui::Ui;
 
 use crate::data::Atlas;
 use crate::data::search::search;
+use crate::scene::Layers;
 
 /// What the user has typed; `None` in the app while the window is closed.
 #[derive(Clone, Debug, Default)]
@@ -23,7 +24,14 @@ pub enum SearchIntent {
 /// The most results listed; the rest are counted.
 const MAX_LISTED: usize = 12;
 
-pub fn search_ui(ui: &mut Ui, atlas: &Atlas, state: &mut SearchState) -> Option<SearchIntent> {
+/// Lists the matches; those the filters or layers hide are marked, since choosing one selects
+/// an item the map does not draw.
+pub fn search_ui(
+    ui: &mut Ui,
+    atlas: &Atlas,
+    layers: &Layers,
+    state: &mut SearchState,
+) -> Option<SearchIntent> {
     let mut intent = None;
     let field = ui.add(
         egui::TextEdit::singleline(&mut state.query)
@@ -47,11 +55,14 @@ pub fn search_ui(ui: &mut Ui, atlas: &Atlas, state: &mut SearchState) -> Option<
     }
     for hit in hits.iter().take(MAX_LISTED) {
         let item = &atlas.items[hit.item];
-        let text = if hit.matched == item.name() {
+        let mut text = if hit.matched == item.name() {
             item.name().to_owned()
         } else {
             format!("{}  ({})", item.name(), hit.matched)
         };
+        if !layers.shows_item(item) {
+            text.push_str("  · hidden by the filters");
+        }
         let unmapped = item.geometry.is_none();
         let response = ui.selectable_label(false, text);
         let response = if unmapped {
