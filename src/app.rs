@@ -858,6 +858,28 @@ impl AtlasApp {
         }
     }
 
+    /// Writes the items the layers and filters show to a new file, and says where.
+    pub fn export_shown_items(&mut self, format: crate::export::items::ItemsFormat) {
+        let extension = match format {
+            crate::export::items::ItemsFormat::GeoJson => "geojson",
+            crate::export::items::ItemsFormat::Csv => "csv",
+        };
+        let path = default_export_path("items", extension);
+        self.notice = Some(
+            match export::items::export_items(
+                &self.atlas.items,
+                &self.state.layers,
+                std::path::Path::new(&path),
+            ) {
+                Ok(n) => format!("{n} items written to {path}"),
+                Err(e) => {
+                    log::error!("{e}");
+                    e.to_string()
+                }
+            },
+        );
+    }
+
     /// Opens the search window with its field focused, keeping what was typed before.
     pub fn open_search(&mut self) {
         self.search = Some(SearchState {
@@ -938,6 +960,7 @@ impl AtlasApp {
         match intent {
             FilterIntent::Set(filter) => self.state.layers.filter = filter,
             FilterIntent::ShowEvent(index) => self.show_event(index),
+            FilterIntent::ExportItems(format) => self.export_shown_items(format),
         }
     }
 

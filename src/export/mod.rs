@@ -2,6 +2,7 @@
 //! and PNG (the same SVG rasterised on the CPU), written atomically.
 
 pub mod deck;
+pub mod items;
 pub mod raster;
 pub mod slide;
 
@@ -40,6 +41,8 @@ pub enum ExportError {
     },
     #[error("cannot rasterise the slide: {0}")]
     Raster(String),
+    #[error("cannot export: {0}")]
+    Unsupported(String),
 }
 
 /// Parses "1920x1080".

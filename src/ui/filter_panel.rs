@@ -12,6 +12,8 @@ pub enum FilterIntent {
     Set(Filter),
     /// Show the event with this index in `FigureBook::events` and what it concerns.
     ShowEvent(usize),
+    /// Write the items shown to a new file in this format.
+    ExportItems(crate::export::items::ItemsFormat),
 }
 
 /// The months the date slider covers: from the first dated milestone or event to the last.
@@ -171,9 +173,22 @@ pub fn filter_ui(
             });
         }
     });
-    if !next.is_empty() && ui.button("Clear filters").clicked() {
-        next = Filter::default();
-    }
+    ui.horizontal(|ui| {
+        if !next.is_empty() && ui.button("Clear filters").clicked() {
+            next = Filter::default();
+        }
+        use crate::export::items::ItemsFormat;
+        ui.label("Export shown:");
+        for (label, format) in [("GeoJSON", ItemsFormat::GeoJson), ("CSV", ItemsFormat::Csv)] {
+            if ui
+                .small_button(label)
+                .on_hover_text("Write the items shown to a new file in ~/Pictures (or here)")
+                .clicked()
+            {
+                intent = Some(FilterIntent::ExportItems(format));
+            }
+        }
+    });
 
     ui.collapsing(format!("Events ({})", atlas.figures.events.len()), |ui| {
         for (index, event) in atlas.figures.events.iter().enumerate() {
