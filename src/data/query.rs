@@ -77,20 +77,6 @@ pub fn status_at(item: &Item, day: DayKey) -> Option<Status> {
     Some(reached)
 }
 
-/// The earliest and latest years of the item's dated milestones.
-pub fn year_span(item: &Item) -> Option<[i32; 2]> {
-    let years = item
-        .properties
-        .dates
-        .values()
-        .filter_map(|d| day_key(d))
-        .map(year_of);
-    years.fold(None, |span, y| match span {
-        None => Some([y, y]),
-        Some([a, b]) => Some([a.min(y), b.max(y)]),
-    })
-}
-
 /// The item's stated value in millions of US dollars, when it is stated in US dollars.
 /// Values in other currencies are not converted: the atlas has no exchange rate of its own.
 pub fn value_usd_millions(item: &Item) -> Option<f64> {
