@@ -90,6 +90,7 @@ fn generated_layer(points: usize, lines: usize) -> data::UserLayer {
         name: "generated".to_owned(),
         points,
         lines,
+        ..Default::default()
     }
 }
 

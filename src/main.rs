@@ -24,8 +24,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Validate dataset GeoJSON files and print every problem; exit 1 if any file is invalid.
-    Check { files: Vec<PathBuf> },
+    /// Validate files as the app opens them (GeoJSON or CSV layers) and print every problem;
+    /// exit 1 if any file is invalid.
+    Check {
+        /// Validate against the atlas's own dataset schema (as assets/data/projects.geojson)
+        /// instead of as a layer of the user's own.
+        #[arg(long)]
+        dataset: bool,
+        files: Vec<PathBuf>,
+    },
     /// Render the slides of a deck as PNG and/or SVG files.
     Export {
         /// The deck file (JSON); the bundled default deck when omitted.
@@ -53,7 +60,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None => run_gui(),
-        Some(Command::Check { files }) => check(&files),
+        Some(Command::Check { dataset, files }) => check(&files, dataset),
         Some(Command::Export {
             deck,
             out,
@@ -153,15 +160,20 @@ fn run_gui() -> ExitCode {
     }
 }
 
-fn check(files: &[PathBuf]) -> ExitCode {
+fn check(files: &[PathBuf], dataset: bool) -> ExitCode {
     if files.is_empty() {
         eprintln!("sinokaz-atlas check: give at least one file");
         return ExitCode::from(2);
     }
     let mut all_valid = true;
     for file in files {
-        match data::load_items(file) {
-            Ok(items) => println!("{}: ok, {} items", file.display(), items.len()),
+        let checked = if dataset {
+            data::load_items(file).map(|items| format!("{} items", items.len()))
+        } else {
+            data::load_user_layer(file).map(|layer| layer.summary())
+        };
+        match checked {
+            Ok(summary) => println!("{}: ok, {summary}", file.display()),
             Err(e) => {
                 all_valid = false;
                 println!("{e}");

@@ -7,7 +7,18 @@ fn atlas() -> Command {
 }
 
 #[test]
-fn check_accepts_the_bundled_dataset() {
+fn check_accepts_the_bundled_dataset_as_a_dataset_and_as_a_layer() {
+    let out = atlas()
+        .args(["check", "--dataset", "assets/data/projects.geojson"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("ok,") && stdout.contains("items"),
+        "{stdout}"
+    );
     let out = atlas()
         .args(["check", "assets/data/projects.geojson"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -16,7 +27,7 @@ fn check_accepts_the_bundled_dataset() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains("ok,") && stdout.contains("items"),
+        stdout.contains("ok,") && stdout.contains("points") && stdout.contains("lines"),
         "{stdout}"
     );
 }

@@ -304,6 +304,7 @@ fn app_with_user_block() -> AtlasApp {
         name: "block".into(),
         points,
         lines: Vec::new(),
+        ..Default::default()
     });
     AtlasApp::new(Ok(atlas), Some(SavedState::default()))
 }

@@ -224,6 +224,7 @@ fn bad_geometry(file: &str, index: usize) -> LoadError {
     LoadError::Invalid {
         file: file.to_owned(),
         problems: vec![Problem {
+            line_column: None,
             feature_index: Some(index),
             id: None,
             field: "geometry".into(),

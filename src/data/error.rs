@@ -8,6 +8,8 @@ use std::fmt;
 pub struct Problem {
     /// Index of the feature in the `features` array, when the problem belongs to one.
     pub feature_index: Option<usize>,
+    /// Line and column (both from 1) in the file, where the format keeps them (CSV rows).
+    pub line_column: Option<[usize; 2]>,
     /// The feature's `id`, when it has a readable one.
     pub id: Option<String>,
     /// The JSON path of the offending field, e.g. `properties.sources[0].url`.
@@ -17,6 +19,9 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some([line, column]) = self.line_column {
+            write!(f, "line {line}, column {column}, ")?;
+        }
         if let Some(index) = self.feature_index {
             write!(f, "feature {index}")?;
             if let Some(id) = &self.id {
@@ -42,9 +47,25 @@ pub enum LoadError {
         size_bytes: u64,
         limit_bytes: u64,
     },
-    #[error("{file}: not UTF-8 text (first bad byte at offset {offset})")]
-    NotUtf8 { file: String, offset: usize },
-    #[error("{file}:{line}:{column}: not valid JSON: {message}")]
+    #[error("{file}:{line}:{column}: not UTF-8 text (first bad byte at offset {offset})")]
+    NotUtf8 {
+        file: String,
+        offset: usize,
+        line: usize,
+        column: usize,
+    },
+    #[error(
+        "{file}:{line}:{column}: nested deeper than {limit_levels} levels of arrays and objects"
+    )]
+    TooDeep {
+        file: String,
+        line: usize,
+        column: usize,
+        limit_levels: usize,
+    },
+    #[error("{file}: cannot open a .{extension} file (use .geojson, .json or .csv)")]
+    UnsupportedFormat { file: String, extension: String },
+    #[error("{file}:{line}:{column}: {message}")]
     Syntax {
         file: String,
         line: usize,
@@ -87,6 +108,7 @@ pub fn deserialize_json<T: serde::de::DeserializeOwned>(
                 file: file.to_owned(),
                 problems: vec![Problem {
                     feature_index: None,
+                    line_column: None,
                     id: None,
                     field,
                     message: inner.to_string(),
@@ -103,11 +125,53 @@ pub fn deserialize_json<T: serde::de::DeserializeOwned>(
 
 impl LoadError {
     pub fn syntax(file: &str, error: &serde_json::Error) -> Self {
+        // serde_json's own text ends in " at line L column C", which the error already says.
+        let text = error.to_string();
+        let text = text.split(" at line ").next().unwrap_or(&text).to_owned();
+        let message = if error.is_eof() {
+            format!("not valid JSON: the file ends too early, it may be truncated ({text})")
+        } else {
+            format!("not valid JSON: {text}")
+        };
         Self::Syntax {
             file: file.to_owned(),
             line: error.line(),
             column: error.column(),
-            message: error.to_string(),
+            message,
         }
     }
+
+    /// A text that is not UTF-8, placed by line and column as an editor would show it.
+    pub fn not_utf8(file: &str, bytes: &[u8], offset: usize) -> Self {
+        let [line, column] = line_column_of(bytes, offset);
+        Self::NotUtf8 {
+            file: file.to_owned(),
+            offset,
+            line,
+            column,
+        }
+    }
+
+    /// The problems listed by this error, for a list that names each on its own line.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Self::Invalid { problems, .. } => problems,
+            _ => &[],
+        }
+    }
+}
+
+/// Line and column (both from 1, the column in characters) of byte `offset` of `bytes`.
+pub fn line_column_of(bytes: &[u8], offset: usize) -> [usize; 2] {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    [line, column]
 }

@@ -70,6 +70,7 @@ pub fn parse_figures(file: &str, text: &str) -> Result<FigureBook, LoadError> {
     for (i, claim) in book.claims.iter().enumerate() {
         if !claim.source.url.starts_with("http") {
             problems.push(Problem {
+                line_column: None,
                 feature_index: None,
                 id: Some(claim.id.clone()),
                 field: format!("claims[{i}].source.url"),
@@ -80,6 +81,7 @@ pub fn parse_figures(file: &str, text: &str) -> Result<FigureBook, LoadError> {
     for (i, event) in book.events.iter().enumerate() {
         if event.sources.is_empty() {
             problems.push(Problem {
+                line_column: None,
                 feature_index: None,
                 id: Some(event.id.clone()),
                 field: format!("events[{i}].sources"),

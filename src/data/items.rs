@@ -6,34 +6,13 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::error::{LoadError, Problem};
+use super::import::{check_lon_lat, check_nesting, read_text};
 use super::model::{Item, ItemGeometry, ItemKind, ItemProperties, PrecisionClass};
-
-/// Files over this size are refused before parsing, so a wrong file can't exhaust memory.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads and validates a dataset file from disk.
 pub fn load_items(path: &Path) -> Result<Vec<Item>, LoadError> {
-    let file = path.display().to_string();
-    let metadata = std::fs::metadata(path).map_err(|source| LoadError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge {
-            file,
-            size_bytes: metadata.len(),
-            limit_bytes: MAX_FILE_BYTES,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        file: file.clone(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
-        file: file.clone(),
-        offset: e.utf8_error().valid_up_to(),
-    })?;
-    parse_items(&file, &text)
+    let text = read_text(path)?;
+    parse_items(&path.display().to_string(), &text)
 }
 
 /// Parses and validates dataset text; `file` names it in errors.
@@ -41,12 +20,14 @@ pub fn load_items(path: &Path) -> Result<Vec<Item>, LoadError> {
 /// Every problem of every feature is collected, so the user sees them all at once; a file with
 /// any problem is an error, never a partial or empty dataset.
 pub fn parse_items(file: &str, text: &str) -> Result<Vec<Item>, LoadError> {
+    check_nesting(file, text)?;
     let root: Value = serde_json::from_str(text).map_err(|e| LoadError::syntax(file, &e))?;
     let invalid = |problems: Vec<Problem>| LoadError::Invalid {
         file: file.to_owned(),
         problems,
     };
     let whole_file = |field: &str, message: &str| Problem {
+        line_column: None,
         feature_index: None,
         id: None,
         field: field.to_owned(),
@@ -77,6 +58,7 @@ pub fn parse_items(file: &str, text: &str) -> Result<Vec<Item>, LoadError> {
     for (index, feature) in features.iter().enumerate() {
         let mut report = |id: Option<&str>, field: &str, message: String| {
             problems.push(Problem {
+                line_column: None,
                 feature_index: Some(index),
                 id: id.map(str::to_owned),
                 field: field.to_owned(),
@@ -224,19 +206,6 @@ fn validate(p: &ItemProperties, geometry: Option<&ItemGeometry>) -> Vec<(String,
         problem("geometry", "only corridors may be lines");
     }
     out
-}
-
-fn check_lon_lat(lon: f64, lat: f64) -> Result<(), String> {
-    if !lon.is_finite() || !lat.is_finite() {
-        return Err("coordinates must be finite numbers".into());
-    }
-    if !(-180.0..=180.0).contains(&lon) {
-        return Err(format!("longitude {lon} is outside -180..180"));
-    }
-    if !(-90.0..=90.0).contains(&lat) {
-        return Err(format!("latitude {lat} is outside -90..90"));
-    }
-    Ok(())
 }
 
 type GeometryError = (String, String);

@@ -3,6 +3,7 @@
 mod basemap;
 mod error;
 mod figures;
+mod import;
 mod items;
 mod model;
 pub mod query;
@@ -12,7 +13,11 @@ mod user_layer;
 pub use basemap::{Area, Basemap, BasemapSources, City, parse_basemap};
 pub use error::{LoadError, Problem};
 pub use figures::{Claim, Event, FigureBook, parse_figures};
-pub use items::{MAX_FILE_BYTES, items_to_geojson, load_items, parse_items};
+pub use import::{
+    LayerFormat, MAX_FILE_BYTES, MAX_NESTING_LEVELS, check_nesting, load_user_layer,
+    parse_user_layer, read_text,
+};
+pub use items::{items_to_geojson, load_items, parse_items};
 pub use model::*;
 pub use user_layer::UserLayer;
 

@@ -1198,6 +1198,7 @@ mod tests {
             name: "mine".into(),
             points: patch,
             lines: vec![wiggle, vec![[70.0, 40.0]]],
+            ..Default::default()
         });
         let model = MapModel::build(&atlas, Projection::default());
         (atlas, model)

@@ -819,6 +819,7 @@ mod tests {
             name: "points".into(),
             points,
             lines: Vec::new(),
+            ..Default::default()
         }));
         assert!(marked > 2000, "{marked} pixels of dots");
         assert_eq!(worst, 0, "dots differ where tiles join");
@@ -826,6 +827,7 @@ mod tests {
             name: "lines".into(),
             points: Vec::new(),
             lines,
+            ..Default::default()
         }));
         assert!(marked > 1000, "{marked} pixels of lines");
         assert!(worst <= 24, "lines differ by {worst} where tiles join");
