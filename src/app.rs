@@ -3,15 +3,17 @@
 //! saved and restored on the next start.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use egui::Ui;
 use serde::{Deserialize, Serialize};
 
 use crate::data::query::{self, day_key};
-use crate::data::{Atlas, ItemGeometry, LoadError};
+use crate::data::{Atlas, ItemGeometry, LoadError, UserLayer, load_user_layer};
 use crate::export::slide::{Layout, slide_view};
 use crate::export::{self, Deck, Slide, SlideView};
+use crate::scene::layers::UserLayerStyle;
 use crate::scene::{Layers, MapModel, Scene, View};
 use crate::spatial::sanity::{self, Flag};
 use crate::spatial::{Projection, measure};
@@ -22,8 +24,9 @@ use crate::ui::export_panel::{
     ExportIntent, ExportJob, ExportSettings, JobState, default_export_path, export_window_ui,
 };
 use crate::ui::filter_panel::{FilterIntent, filter_ui, month_end};
-use crate::ui::layers_panel::{LayersIntent, layers_ui};
+use crate::ui::layers_panel::{LayersIntent, UserLayerRow, layers_ui};
 use crate::ui::map_view::{MapInputs, MapResponse, PaintedMap, map_view_ui};
+use crate::ui::open_panel::{OpenDialog, OpenIntent, open_dialog_ui};
 use crate::ui::paint::DenseTiles;
 use crate::ui::presentation::{self, PresentationIntent};
 use crate::ui::search_panel::{SearchIntent, SearchState, search_ui};
@@ -43,17 +46,42 @@ pub struct SavedState {
     pub selected: Option<String>,
     /// The deck file last opened or saved.
     pub deck_path: Option<String>,
+    /// The files of the user's own layers, in drawing order; each is read again on start.
+    pub user_layer_paths: Vec<String>,
 }
 
 pub const STORAGE_KEY: &str = "sinokaz-atlas-state";
+/// Where a saved state that could not be read is kept, so that starting afresh doesn't
+/// overwrite what the user had.
+pub const UNREADABLE_STORAGE_KEY: &str = "sinokaz-atlas-state-unreadable";
+
+/// The saved state in `storage`, if any. A state that is there but cannot be read (damaged,
+/// or from a format this version doesn't know) gives `Err` with its text, so that the app can
+/// start with defaults, say so and keep the text.
+pub fn restore_state(storage: Option<&dyn eframe::Storage>) -> Result<Option<SavedState>, String> {
+    let Some(storage) = storage else {
+        return Ok(None);
+    };
+    let Some(text) = storage.get_string(STORAGE_KEY) else {
+        return Ok(None);
+    };
+    match eframe::get_value::<SavedState>(storage, STORAGE_KEY) {
+        Some(state) => Ok(Some(state)),
+        None => Err(text),
+    }
+}
 
 pub struct AtlasApp {
     /// Shared with background exports.
     pub atlas: Arc<Atlas>,
     pub model: Arc<MapModel>,
     pub state: SavedState,
-    /// Problems found while loading, shown in a window until dismissed.
+    /// Problems found while loading or opening files, shown in a window until dismissed.
     pub load_errors: Vec<String>,
+    /// A saved state that could not be read, kept under its own key when the state is saved.
+    unreadable_state: Option<String>,
+    /// `Some` while the window that opens layers is shown.
+    pub open_dialog: Option<OpenDialog>,
     selected: Option<usize>,
     hovered: Option<usize>,
     pending_bounds: Option<[f64; 4]>,
@@ -125,9 +153,25 @@ impl AtlasApp {
                 )
             }
         };
+        let mut state = saved.unwrap_or_default();
+        let mut atlas = atlas;
+        let mut load_errors = load_errors;
+        // Each saved layer is read again; one that fails stays listed, so it can be
+        // reloaded once its file is back or mended.
+        for path in &state.user_layer_paths {
+            match load_user_layer(Path::new(path)) {
+                Ok(mut layer) => {
+                    layer.path.clone_from(path);
+                    atlas.user_layers.push(layer);
+                }
+                Err(e) => {
+                    log::error!("{e}");
+                    load_errors.push(e.to_string());
+                }
+            }
+        }
         let model = MapModel::build(&atlas, Projection::default());
         let flags = sanity::all_flags(&atlas);
-        let mut state = saved.unwrap_or_default();
         // A saved date that is not a date (an edited or damaged state file) means today.
         if state.layers.filter.as_of_day().is_none() {
             state.layers.filter.as_of = None;
@@ -164,6 +208,8 @@ impl AtlasApp {
             measure: None,
             screenshot_notice: Arc::default(),
             load_errors,
+            unreadable_state: None,
+            open_dialog: None,
             selected,
             hovered: None,
             pending_bounds,
@@ -176,6 +222,18 @@ impl AtlasApp {
             user_layer_tiles: std::cell::RefCell::default(),
             last_map_rect: None,
         }
+    }
+
+    /// Starts from a saved state that could not be read: says so, and keeps its text under
+    /// [`UNREADABLE_STORAGE_KEY`] when the state is next saved.
+    pub fn keep_unreadable_state(&mut self, text: String) {
+        let message = format!(
+            "The saved settings could not be read, so the atlas started with its defaults. \
+             Their text is kept under \"{UNREADABLE_STORAGE_KEY}\" in the app's storage."
+        );
+        log::warn!("{message}");
+        self.load_errors.push(message);
+        self.unreadable_state = Some(text);
     }
 
     /// Shows `bounds` ([min_x, min_y, max_x, max_y] of the map plane in km) from the next frame.
@@ -255,9 +313,11 @@ impl AtlasApp {
                     }
                     self.checks_ui(ui);
                     ui.separator();
-                    if let Some(intent) =
-                        layers_ui(ui, &self.atlas, &self.state.layers, self.state.theme)
-                    {
+                    let rows = self.user_layer_rows();
+                    let intent =
+                        layers_ui(ui, &self.atlas, &self.state.layers, &rows, self.state.theme);
+                    drop(rows);
+                    if let Some(intent) = intent {
                         self.apply_layers_intent(intent);
                     }
                 });
@@ -323,6 +383,8 @@ impl AtlasApp {
         self.help_window(ui.ctx());
         self.figures_window(ui.ctx());
         self.load_errors_ui(ui.ctx());
+        self.open_window(ui.ctx());
+        self.take_dropped_files(ui.ctx());
         self.export_window(ui.ctx());
         self.deck_window(ui.ctx());
     }
@@ -1036,6 +1098,183 @@ impl AtlasApp {
             LayersIntent::Corridor(k, on) => Layers::set(&mut layers.hidden_corridors, k, on),
             LayersIntent::Basemap(b, on) => Layers::set(&mut layers.hidden_basemap, b, on),
             LayersIntent::Select(i) => self.select(Some(i)),
+            LayersIntent::OpenLayer => self.show_open_dialog(),
+            LayersIntent::UserLayerShown(path, on) => {
+                layers.user_layers.entry(path).or_default().hidden = !on;
+            }
+            LayersIntent::UserLayerColor(path, color) => {
+                layers.user_layers.entry(path).or_default().color = color;
+            }
+            LayersIntent::RemoveUserLayer(path) => self.remove_user_layer(&path),
+            LayersIntent::ReloadUserLayer(path) => self.open_layers(vec![PathBuf::from(path)]),
+        }
+    }
+
+    /// The user's layers as the legend lists them: each saved path, read or not.
+    fn user_layer_rows(&self) -> Vec<UserLayerRow<'_>> {
+        self.state
+            .user_layer_paths
+            .iter()
+            .map(|path| {
+                let layer = self.atlas.user_layers.iter().find(|l| &l.path == path);
+                UserLayerRow {
+                    path,
+                    name: layer.map_or_else(
+                        || {
+                            Path::new(path)
+                                .file_stem()
+                                .and_then(|s| s.to_str())
+                                .unwrap_or(path)
+                        },
+                        |l| l.name.as_str(),
+                    ),
+                    summary: layer.map(UserLayer::summary),
+                }
+            })
+            .collect()
+    }
+
+    pub fn show_open_dialog(&mut self) {
+        if self.open_dialog.is_some() {
+            return;
+        }
+        // Start where the last layer came from, else in the home folder.
+        let folder = self
+            .state
+            .user_layer_paths
+            .last()
+            .and_then(|p| Path::new(p).parent())
+            .filter(|p| p.is_dir())
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("HOME").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("."));
+        self.open_dialog = Some(OpenDialog::new(folder));
+    }
+
+    /// Reads each file as a layer. A file that is already a layer replaces it; a file that
+    /// fails is reported in the problems window and changes nothing: the layers shown before
+    /// stay as they were.
+    pub fn open_layers(&mut self, paths: Vec<PathBuf>) {
+        let mut opened = Vec::new();
+        for path in paths {
+            match load_user_layer(&path) {
+                Ok(layer) => opened.push(layer),
+                Err(e) => {
+                    log::error!("{e}");
+                    self.notice = Some(format!("Could not open {}", path.display()));
+                    self.load_errors.push(e.to_string());
+                }
+            }
+        }
+        if opened.is_empty() {
+            return;
+        }
+        let mut layers = self.atlas.user_layers.clone();
+        let mut names = Vec::new();
+        for layer in opened {
+            names.push(format!("{} ({})", layer.name, layer.summary()));
+            let path = layer.path.clone();
+            if !self.state.user_layer_paths.contains(&path) {
+                self.state.user_layer_paths.push(path.clone());
+            }
+            let style = &mut self.state.layers.user_layers;
+            if !style.contains_key(&path) {
+                let color = crate::style::user_layer_color(style.len());
+                style.insert(
+                    path.clone(),
+                    UserLayerStyle {
+                        color,
+                        hidden: false,
+                    },
+                );
+            }
+            match layers.iter_mut().find(|l| l.path == path) {
+                Some(held) => *held = layer,
+                None => layers.push(layer),
+            }
+        }
+        self.notice = Some(format!("Opened {}", names.join(", ")));
+        self.set_user_layers(layers);
+    }
+
+    fn remove_user_layer(&mut self, path: &str) {
+        self.state.user_layer_paths.retain(|p| p != path);
+        self.state.layers.user_layers.remove(path);
+        let mut layers = self.atlas.user_layers.clone();
+        layers.retain(|l| l.path != path);
+        self.set_user_layers(layers);
+    }
+
+    /// Puts `layers` in place of the user layers, in the atlas and on the map, keeping the
+    /// order of `user_layer_paths`.
+    fn set_user_layers(&mut self, mut layers: Vec<UserLayer>) {
+        let order = &self.state.user_layer_paths;
+        layers.sort_by_key(|l| order.iter().position(|p| *p == l.path));
+        Arc::make_mut(&mut self.atlas).user_layers = layers;
+        // An export in the background holds the model; it keeps the one it started with.
+        match Arc::get_mut(&mut self.model) {
+            Some(model) => model.set_user_layers(&self.atlas.user_layers),
+            None => {
+                let mut model = MapModel::build(&self.atlas, self.model.projection);
+                model.set_user_layers(&self.atlas.user_layers);
+                self.model = Arc::new(model);
+            }
+        }
+    }
+
+    fn open_window(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.open_dialog else {
+            return;
+        };
+        let mut intent = None;
+        let mut open = true;
+        egui::Window::new("Open a layer")
+            .open(&mut open)
+            .default_width(520.0)
+            .pivot(egui::Align2::CENTER_CENTER)
+            .default_pos(ctx.content_rect().center())
+            .collapsible(false)
+            .show(ctx, |ui| intent = open_dialog_ui(ui, dialog));
+        match intent {
+            Some(OpenIntent::Open(path)) => {
+                self.open_dialog = None;
+                self.open_layers(vec![path]);
+            }
+            Some(OpenIntent::Close) => self.open_dialog = None,
+            None if !open => self.open_dialog = None,
+            None => {}
+        }
+    }
+
+    /// Files dropped on the window open as layers; while they hover, the map says so.
+    fn take_dropped_files(&mut self, ctx: &egui::Context) {
+        let (hovering, dropped) = ctx.input(|i| {
+            (
+                !i.raw.hovered_files.is_empty(),
+                i.raw
+                    .dropped_files
+                    .iter()
+                    .map(|f| f.path().to_path_buf())
+                    .collect::<Vec<_>>(),
+            )
+        });
+        if hovering {
+            let rect = ctx.content_rect();
+            let painter = ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("sinokaz-atlas-drop-hint"),
+            ));
+            painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(140));
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "Drop GeoJSON or CSV files to open them as layers",
+                egui::FontId::proportional(22.0),
+                egui::Color32::WHITE,
+            );
+        }
+        if !dropped.is_empty() {
+            self.open_layers(dropped);
         }
     }
 
@@ -1179,7 +1418,7 @@ impl AtlasApp {
             return;
         }
         let mut open = true;
-        egui::Window::new("The data could not be loaded")
+        egui::Window::new("Problems")
             .open(&mut open)
             .default_width(560.0)
             .show(ctx, |ui| {
@@ -1203,6 +1442,9 @@ impl eframe::App for AtlasApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if let Some(text) = &self.unreadable_state {
+            storage.set_string(UNREADABLE_STORAGE_KEY, text.clone());
+        }
         eframe::set_value(storage, STORAGE_KEY, &self.state);
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use sinokaz_atlas::app::{AtlasApp, STORAGE_KEY, SavedState};
+use sinokaz_atlas::app::{self, AtlasApp};
 use sinokaz_atlas::data;
 use sinokaz_atlas::export::{self, Format};
 use sinokaz_atlas::scene::MapModel;
@@ -145,10 +145,15 @@ fn run_gui() -> ExitCode {
         options,
         Box::new(|cc| {
             sinokaz_atlas::ui::fonts::install(&cc.egui_ctx);
-            let saved = cc
-                .storage
-                .and_then(|s| eframe::get_value::<SavedState>(s, STORAGE_KEY));
-            Ok(Box::new(AtlasApp::new(data::bundled::load(), saved)))
+            let (saved, unreadable) = match app::restore_state(cc.storage) {
+                Ok(saved) => (saved, None),
+                Err(text) => (None, Some(text)),
+            };
+            let mut atlas_app = AtlasApp::new(data::bundled::load(), saved);
+            if let Some(text) = unreadable {
+                atlas_app.keep_unreadable_state(text);
+            }
+            Ok(Box::new(atlas_app))
         }),
     );
     match result {

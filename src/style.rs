@@ -67,6 +67,22 @@ pub struct Palette {
     pub user_layer: Color,
 }
 
+/// Colours given to the user's layers in turn: strong, unlike each other and unlike the
+/// sectors' and corridors' colours, and readable on the light and the dark basemap.
+pub const USER_LAYER_COLORS: [[u8; 3]; 6] = [
+    [0xc0, 0x26, 0x8a],
+    [0xe0, 0x6c, 0x00],
+    [0x00, 0x8c, 0x8c],
+    [0x6a, 0x3d, 0xc8],
+    [0x9a, 0x6b, 0x00],
+    [0x2e, 0x7d, 0x32],
+];
+
+/// The colour of the `n`th user layer, repeating after the last.
+pub const fn user_layer_color(n: usize) -> [u8; 3] {
+    USER_LAYER_COLORS[n % USER_LAYER_COLORS.len()]
+}
+
 pub const fn palette(theme: Theme) -> Palette {
     match theme {
         Theme::Light => Palette {

@@ -334,6 +334,25 @@ fn user_layer_svg(out: &mut String, lines: &Polylines, dots: &Dots) {
     let mut d = String::new();
     let side = dots.size_px;
     for &[x, y] in &dots.centers_px {
+        if dots.round {
+            // A circle as two half arcs, so that every dot stays in the one path.
+            let r = side / 2.0;
+            d.push('M');
+            push_tenths(&mut d, x - r);
+            d.push(' ');
+            push_tenths(&mut d, y);
+            for sweep in [2.0 * r, -2.0 * r] {
+                d.push_str(" a");
+                push_tenths(&mut d, r);
+                d.push(' ');
+                push_tenths(&mut d, r);
+                d.push_str(" 0 1 0 ");
+                push_tenths(&mut d, sweep);
+                d.push_str(" 0");
+            }
+            d.push_str(" Z ");
+            continue;
+        }
         d.push('M');
         push_tenths(&mut d, x - side / 2.0);
         d.push(' ');

@@ -34,6 +34,8 @@ pub struct Dots {
     /// Centres in pixels from the window's top-left corner.
     pub centers_px: Vec<[f32; 2]>,
     pub size_px: f32,
+    /// Round markers rather than square dots: for layers few enough to show every point.
+    pub round: bool,
     pub color: Color,
 }
 
@@ -53,6 +55,11 @@ pub const DOT_CELL_POINTS: f64 = 3.0;
 /// A dot is a little smaller than its cell, so that neighbours stay apart.
 const DOT_SIDE_POINTS: f64 = 2.5;
 const LINE_WIDTH_POINTS: f64 = 1.2;
+/// A layer of at most this many points shows each as a round marker that can be seen and
+/// pointed at; a denser one as small dots, at most one per cell, whose cost follows the pixels.
+pub const MARKER_LAYER_MAX_POINTS: usize = 5_000;
+/// The diameter of such a marker, and the cell that holds at most one.
+const MARKER_DIAMETER_POINTS: f64 = 7.0;
 /// A line's points closer than this to the last one kept add nothing a reader could see.
 const MIN_STEP_POINTS: f64 = 2.0;
 
@@ -141,8 +148,13 @@ impl UserLayerMarks {
         reason = "cell numbers of finite pixel positions fit in i64"
     )]
     fn dots(&self, window: &PixelWindow) -> Dots {
-        let cell = DOT_CELL_POINTS * window.px_per_point;
-        let side = DOT_SIDE_POINTS * window.px_per_point;
+        let round = self.layer.points.len() <= MARKER_LAYER_MAX_POINTS;
+        let (cell, side) = if round {
+            (MARKER_DIAMETER_POINTS, MARKER_DIAMETER_POINTS)
+        } else {
+            (DOT_CELL_POINTS, DOT_SIDE_POINTS)
+        };
+        let [cell, side] = [cell, side].map(|v| v * window.px_per_point);
         // A dot shows when it overlaps the window; its cell is decided among every point of
         // that cell, which can lie up to a cell further out.
         let reach = side / 2.0 + 1.0;
@@ -164,6 +176,13 @@ impl UserLayerMarks {
             let shows =
                 p[0] > x0 - reach && p[0] < x1 + reach && p[1] > y0 - reach && p[1] < y1 + reach;
             if shows {
+                // A marker's centre to a 64th of a world pixel, so that it is the same number
+                // in every tile: the shading of its edge then joins across tiles exactly.
+                let p = if round {
+                    p.map(|v| (v * 64.0).round() / 64.0)
+                } else {
+                    p
+                };
                 centers_px.push(window.local(p));
             }
         }
@@ -172,6 +191,7 @@ impl UserLayerMarks {
         Dots {
             centers_px,
             size_px,
+            round,
             color: self.color,
         }
     }

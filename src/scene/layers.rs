@@ -1,6 +1,6 @@
 //! Which layers the user has switched on: each sector, each corridor kind, each basemap layer.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +50,27 @@ pub struct Layers {
     pub hidden_basemap: BTreeSet<BasemapLayer>,
     /// Status, country, value, year and date filters over the items.
     pub filter: Filter,
+    /// The style and switch of each of the user's layers, by the layer's file path. A layer
+    /// without an entry is shown in the palette's colour.
+    pub user_layers: BTreeMap<String, UserLayerStyle>,
+}
+
+/// How one of the user's layers is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserLayerStyle {
+    /// sRGB.
+    pub color: [u8; 3],
+    pub hidden: bool,
+}
+
+impl Default for UserLayerStyle {
+    fn default() -> Self {
+        Self {
+            color: crate::style::user_layer_color(0),
+            hidden: false,
+        }
+    }
 }
 
 impl Layers {
@@ -59,6 +80,10 @@ impl Layers {
 
     pub fn shows_sector(&self, sector: Sector) -> bool {
         !self.hidden_sectors.contains(&sector)
+    }
+
+    pub fn shows_user_layer(&self, path: &str) -> bool {
+        self.user_layers.get(path).is_none_or(|s| !s.hidden)
     }
 
     pub fn shows_corridor(&self, kind: CorridorKind) -> bool {

@@ -169,6 +169,8 @@ pub struct ProjectedLines {
 #[derive(Debug)]
 pub struct ProjectedUserLayer {
     pub name: String,
+    /// The file the layer came from: the key of its style in `Layers::user_layers`.
+    pub path: String,
     pub points: Vec<[f64; 2]>,
     pub lines: Vec<ProjectedLines>,
     /// Each point with its position in `points`.
@@ -220,6 +222,7 @@ impl ProjectedUserLayer {
         );
         Self {
             name: layer.name.clone(),
+            path: layer.path.clone(),
             points,
             lines,
             point_index,
@@ -280,11 +283,29 @@ pub struct MapModel {
     pub items: Vec<ProjectedItem>,
     pub index: PickIndex,
     pub user_layers: Vec<Arc<ProjectedUserLayer>>,
+    /// Changes whenever `user_layers` does, so that a picture made before is not reused.
+    pub user_layers_revision: u64,
     /// The projected bounds of the whole basemap.
     pub world_bbox: [f64; 4],
     /// The lon/lat box of the whole basemap: [west, south, east, north] in degrees, east past
     /// 180° where the basemap crosses the antimeridian.
     pub world_lon_lat: [f64; 4],
+}
+
+fn project_user_layers(
+    layers: &[crate::data::UserLayer],
+    projection: &Projection,
+) -> Vec<Arc<ProjectedUserLayer>> {
+    layers
+        .iter()
+        .map(|layer| Arc::new(ProjectedUserLayer::build(layer, projection)))
+        .collect()
+}
+
+/// Revisions are unique across models, so two models' layers never pass for each other.
+fn next_user_layers_revision() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Tolerances of the detail levels in km; level 0 is the source geometry.
@@ -403,12 +424,16 @@ impl MapModel {
             index: PickIndex::build(index_points, index_lines),
             world_bbox,
             world_lon_lat,
-            user_layers: atlas
-                .user_layers
-                .iter()
-                .map(|layer| Arc::new(ProjectedUserLayer::build(layer, &projection)))
-                .collect(),
+            user_layers: project_user_layers(&atlas.user_layers, &projection),
+            user_layers_revision: next_user_layers_revision(),
         }
+    }
+
+    /// Replaces the user layers, projecting only them: opening a file doesn't rebuild the
+    /// basemap.
+    pub fn set_user_layers(&mut self, layers: &[crate::data::UserLayer]) {
+        self.user_layers = project_user_layers(layers, &self.projection);
+        self.user_layers_revision = next_user_layers_revision();
     }
 
     /// The projected box of the given lon/lat box, following its curved edges.

@@ -9,12 +9,28 @@ use crate::style::{self, Theme};
 use crate::ui::paint::{color32, marker_shapes};
 
 #[must_use]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LayersIntent {
     Sector(Sector, bool),
     Corridor(CorridorKind, bool),
     Basemap(BasemapLayer, bool),
     Select(usize),
+    /// Show the window that opens GeoJSON and CSV files as layers.
+    OpenLayer,
+    /// Switch the user layer of this path on or off.
+    UserLayerShown(String, bool),
+    UserLayerColor(String, [u8; 3]),
+    RemoveUserLayer(String),
+    /// Read the layer's file again.
+    ReloadUserLayer(String),
+}
+
+/// One of the user's layers as the legend lists it.
+pub struct UserLayerRow<'a> {
+    pub path: &'a str,
+    pub name: &'a str,
+    /// "12 points, 3 lines", or None when the file could not be read on this start.
+    pub summary: Option<String>,
 }
 
 pub fn sector_swatch(ui: &mut Ui, sector: Sector, theme: Theme) {
@@ -67,9 +83,11 @@ pub fn layers_ui(
     ui: &mut Ui,
     atlas: &Atlas,
     layers: &Layers,
+    user_layers: &[UserLayerRow],
     theme: Theme,
 ) -> Option<LayersIntent> {
-    let mut intent = None;
+    let mut intent = user_layers_ui(ui, layers, user_layers);
+    ui.separator();
     // Counts and lists are of the items that pass the filters, as the map is.
     let passing = || atlas.items.iter().filter(|i| layers.filter.admits(i));
     let count = |pred: &dyn Fn(&crate::data::Item) -> bool| passing().filter(|i| pred(i)).count();
@@ -160,6 +178,75 @@ pub fn layers_ui(
                 intent = Some(LayersIntent::Select(index));
             }
         }
+    }
+    intent
+}
+
+/// The legend of the user's own layers: a switch, a colour, the counts, reload and remove.
+fn user_layers_ui(ui: &mut Ui, layers: &Layers, rows: &[UserLayerRow]) -> Option<LayersIntent> {
+    let mut intent = None;
+    ui.horizontal(|ui| {
+        ui.heading("Your layers");
+        if ui
+            .button("Open…")
+            .on_hover_text("Open GeoJSON or CSV files as layers; or drop them on the window")
+            .clicked()
+        {
+            intent = Some(LayersIntent::OpenLayer);
+        }
+    });
+    if rows.is_empty() {
+        ui.label(
+            egui::RichText::new("None yet: open or drop GeoJSON or CSV (lon, lat) files.")
+                .small()
+                .weak(),
+        );
+    }
+    for row in rows {
+        let style = layers
+            .user_layers
+            .get(row.path)
+            .copied()
+            .unwrap_or_default();
+        ui.horizontal(|ui| {
+            let mut on = !style.hidden;
+            let mut color = style.color;
+            if ui
+                .color_edit_button_srgb(&mut color)
+                .on_hover_text("Colour of the layer's points and lines")
+                .changed()
+            {
+                intent = Some(LayersIntent::UserLayerColor(row.path.to_owned(), color));
+            }
+            let label = match &row.summary {
+                Some(summary) => format!("{} ({summary})", row.name),
+                None => format!("{} (could not be read)", row.name),
+            };
+            if ui
+                .checkbox(&mut on, label)
+                .on_hover_text(row.path)
+                .changed()
+            {
+                intent = Some(LayersIntent::UserLayerShown(row.path.to_owned(), on));
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.add_space(26.0);
+            if ui
+                .small_button("Reload")
+                .on_hover_text("Read the file again")
+                .clicked()
+            {
+                intent = Some(LayersIntent::ReloadUserLayer(row.path.to_owned()));
+            }
+            if ui
+                .small_button("Remove")
+                .on_hover_text("Take the layer off the map; the file is not touched")
+                .clicked()
+            {
+                intent = Some(LayersIntent::RemoveUserLayer(row.path.to_owned()));
+            }
+        });
     }
     intent
 }

@@ -123,8 +123,8 @@ struct PaintKey {
     selected: Option<usize>,
     hovered: Option<usize>,
     highlighted: Vec<usize>,
-    /// Which data: a reload or an import makes a new atlas and model.
-    data: (usize, usize),
+    /// Which data: a reload makes a new atlas and model, opening a layer a new revision.
+    data: (usize, usize, u64),
 }
 
 impl PaintKey {
@@ -167,6 +167,7 @@ impl PlotItem for MapLayer<'_> {
             data: (
                 std::ptr::from_ref(self.inputs.atlas) as usize,
                 std::ptr::from_ref(self.inputs.model) as usize,
+                self.inputs.model.user_layers_revision,
             ),
         };
         let mut cache = self.inputs.cache.borrow_mut();

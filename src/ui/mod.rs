@@ -10,6 +10,7 @@ pub mod fonts;
 pub mod help;
 pub mod layers_panel;
 pub mod map_view;
+pub mod open_panel;
 pub mod paint;
 pub mod presentation;
 pub mod search_panel;

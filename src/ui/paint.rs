@@ -393,6 +393,10 @@ impl DenseCanvas {
     }
 
     fn dots(&mut self, dots: &Dots) {
+        if dots.round {
+            self.discs(dots);
+            return;
+        }
         #[expect(
             clippy::cast_possible_truncation,
             reason = "pixel positions and sizes fit in i64"
@@ -422,6 +426,45 @@ impl DenseCanvas {
                     let line = row * self.size[0];
                     self.mask[line + start..line + end].fill(255);
                     self.marked = true;
+                }
+            }
+        }
+    }
+
+    /// Round markers with edges shaded by how much of each pixel they cover (sampled 4×4),
+    /// so that they look round at 7 px. Coverage depends on the centre alone, so tiles join.
+    fn discs(&mut self, dots: &Dots) {
+        let radius = dots.size_px / 2.0;
+        let [width, height] = self.size.map(|n| i64::try_from(n).unwrap_or(0));
+        for &[cx, cy] in &dots.centers_px {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "pixel positions fit in i64"
+            )]
+            let (left, top, right, bottom) = (
+                (cx - radius).floor() as i64,
+                (cy - radius).floor() as i64,
+                (cx + radius).ceil() as i64,
+                (cy + radius).ceil() as i64,
+            );
+            for y in top.max(0)..bottom.min(height) {
+                for x in left.max(0)..right.min(width) {
+                    let mut inside = 0_u8;
+                    for sy in 0..4_u8 {
+                        for sx in 0..4_u8 {
+                            #[expect(clippy::cast_precision_loss, reason = "small pixel numbers")]
+                            let (px, py) = (
+                                x as f32 + (f32::from(sx) + 0.5) / 4.0,
+                                y as f32 + (f32::from(sy) + 0.5) / 4.0,
+                            );
+                            if (px - cx).powi(2) + (py - cy).powi(2) <= radius * radius {
+                                inside += 1;
+                            }
+                        }
+                    }
+                    if inside > 0 {
+                        self.mark(x, y, f32::from(inside) / 16.0);
+                    }
                 }
             }
         }
@@ -756,7 +799,11 @@ mod tests {
             let unit = (state >> 11) as f64 / (1_u64 << 53) as f64;
             unit
         };
+        // Few enough points to be round markers, and enough to be small square dots.
         let points: Vec<[f64; 2]> = (0..3000).map(|_| [70.0 + next(), 45.0 + next()]).collect();
+        let dense_points: Vec<[f64; 2]> = (0..crate::scene::dense::MARKER_LAYER_MAX_POINTS + 3000)
+            .map(|_| [70.0 + next(), 45.0 + next()])
+            .collect();
         let lines: Vec<Vec<[f64; 2]>> = (0..60)
             .map(|_| {
                 let start = [70.0 + next(), 45.0 + next()];
@@ -819,6 +866,13 @@ mod tests {
             name: "points".into(),
             points,
             lines: Vec::new(),
+            ..Default::default()
+        }));
+        assert!(marked > 2000, "{marked} pixels of markers");
+        assert_eq!(worst, 0, "markers differ where tiles join");
+        let (marked, worst) = difference(drawn(UserLayer {
+            name: "dense points".into(),
+            points: dense_points,
             ..Default::default()
         }));
         assert!(marked > 2000, "{marked} pixels of dots");
