@@ -292,7 +292,8 @@ fn export_view_writes_the_file_in_the_background() {
 /// north-west of Lake Balkhash (70–70.6°E, 47–47.6°N).
 fn app_with_user_block() -> AtlasApp {
     let mut atlas = data::bundled::load().expect("data");
-    let points = (0..3600)
+    // More points than a layer shows as round markers: small square dots, one per cell.
+    let points = (0..6000)
         .map(|i| {
             [
                 70.0 + f64::from(i % 60) * 0.01,
@@ -313,13 +314,24 @@ fn app_with_user_block() -> AtlasApp {
 /// user-layer colour: the dots are a grid of small squares, so a few pixels between them may
 /// show the map.
 fn user_pixels_around(harness: &mut Harness<'_, AtlasApp>, lon: f64, lat: f64) -> usize {
+    let user = sinokaz_atlas::style::palette(sinokaz_atlas::style::Theme::Light).user_layer;
+    pixels_of_color_around(harness, lon, lat, [user.r, user.g, user.b])
+}
+
+/// How many of the 9×9 pixels around `lon, lat` in the last rendered frame are close to
+/// `color`.
+fn pixels_of_color_around(
+    harness: &mut Harness<'_, AtlasApp>,
+    lon: f64,
+    lat: f64,
+    color: [u8; 3],
+) -> usize {
     let image = harness.render().expect("renders");
     let app = harness.state();
     let (view, rect) = (
         app.last_view.expect("a frame was painted"),
         app.last_map_rect.expect("the map has a rect"),
     );
-    let user = sinokaz_atlas::style::palette(sinokaz_atlas::style::Theme::Light).user_layer;
     let [x, y] = view.to_px(app.model.projection.project(lon, lat));
     let p = rect.min + vec2(x, y);
     let scale = image.width() as f32 / SIZE.x;
@@ -329,9 +341,9 @@ fn user_pixels_around(harness: &mut Harness<'_, AtlasApp>, lon: f64, lat: f64) -
     for dy in 0..9 {
         for dx in 0..9 {
             let pixel = image.get_pixel(cx + dx - 4, cy + dy - 4).0;
-            let distance = (i32::from(pixel[0]) - i32::from(user.r)).abs()
-                + (i32::from(pixel[1]) - i32::from(user.g)).abs()
-                + (i32::from(pixel[2]) - i32::from(user.b)).abs();
+            let distance = (0..3)
+                .map(|c| (i32::from(pixel[c]) - i32::from(color[c])).abs())
+                .sum::<i32>();
             if distance < 60 {
                 count += 1;
             }
@@ -861,4 +873,247 @@ fn a_saved_map_date_that_is_not_a_date_shows_today_without_a_panic() {
         let app = harness.state();
         assert_eq!(app.tally().shown, app.atlas.items.len(), "{as_of:?}");
     }
+}
+
+/// A folder of its own for one test's files, emptied first.
+fn test_folder(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sinokaz-ui-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+const DEPOTS_CSV: &str = "id,name,lon,lat\n1,\"Depot, north\",71.45,51.17\n2,Depot south,76.92,43.25\n3,Depot west,51.4,47.1\n";
+
+/// A file dropped on the window, as the windowing backend hands it over.
+#[derive(Debug)]
+struct DroppedPath(std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_file(harness: &mut Harness<'_, AtlasApp>, path: &std::path::Path) {
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(DroppedPath(path.to_path_buf())));
+    harness.run();
+}
+
+fn layer_color(harness: &Harness<'_, AtlasApp>, path: &str) -> [u8; 3] {
+    harness
+        .state()
+        .state
+        .layers
+        .user_layers
+        .get(path)
+        .expect("the layer has a style")
+        .color
+}
+
+#[test]
+fn a_csv_file_typed_into_the_open_window_becomes_a_layer_on_the_map_and_in_the_legend() {
+    let dir = test_folder("open-window");
+    let file = dir.join("depots.csv");
+    std::fs::write(&file, DEPOTS_CSV).expect("write");
+    let mut harness = harness(app());
+    harness.get_by_label("Open…").click();
+    harness.run();
+    // The path field has the keyboard as soon as the window opens.
+    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    harness.event(Event::Text(file.display().to_string()));
+    harness.run();
+    harness.get_by_label("Open").click();
+    harness.run();
+    harness.run();
+
+    let app = harness.state();
+    assert_eq!(app.atlas.user_layers.len(), 1);
+    let layer = &app.atlas.user_layers[0];
+    assert_eq!(layer.points[0], [71.45, 51.17]);
+    assert_eq!(layer.points.len(), 3);
+    assert!(
+        app.open_dialog.is_none(),
+        "the window closes once the file is open"
+    );
+    harness.get_by_label("depots (3 points, 0 lines)");
+    let path = layer.path.clone();
+    let color = layer_color(&harness, &path);
+    assert!(
+        pixels_of_color_around(&mut harness, 76.92, 43.25, color) >= 9,
+        "the depot near Almaty is drawn in the layer's colour"
+    );
+    assert_eq!(
+        pixels_of_color_around(&mut harness, 74.0, 47.0, color),
+        0,
+        "and nothing where the layer has no point"
+    );
+
+    // Its switch takes it off the map.
+    harness.get_by_label("depots (3 points, 0 lines)").click();
+    harness.run();
+    assert_eq!(pixels_of_color_around(&mut harness, 76.92, 43.25, color), 0);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_bad_dropped_file_is_reported_with_its_line_and_field_and_changes_nothing() {
+    let dir = test_folder("drop");
+    let good = dir.join("depots.csv");
+    std::fs::write(&good, DEPOTS_CSV).expect("write");
+    let route = dir.join("route.geojson");
+    std::fs::write(
+        &route,
+        r#"{"type":"Feature","properties":{"name":"Route"},"geometry":{"type":"LineString","coordinates":[[71.45,51.17],[76.92,43.25]]}}"#,
+    )
+    .expect("write");
+    let mut harness = harness(app());
+    drop_file(&mut harness, &good);
+    drop_file(&mut harness, &route);
+    let before = harness.state().atlas.user_layers.clone();
+    assert_eq!(before.len(), 2, "each dropped file is a layer");
+    assert_ne!(
+        layer_color(&harness, &before[0].path),
+        layer_color(&harness, &before[1].path),
+        "each layer has its own colour"
+    );
+
+    // The good file, rewritten with an impossible latitude and dropped again: refused whole.
+    std::fs::write(
+        &good,
+        "id,name,lon,lat\n1,North,71.45,51.17\n2,South,76.92,143.25\n",
+    )
+    .expect("write");
+    drop_file(&mut harness, &good);
+    let app = harness.state();
+    assert_eq!(
+        app.atlas.user_layers, before,
+        "the layers are as they were, not emptied or half replaced"
+    );
+    let expected = format!(
+        "{}: 1 problem(s):\n  - line 3, column 4, field `lat`: latitude 143.25 is outside -90..90",
+        std::fs::canonicalize(&good)
+            .unwrap_or(good.clone())
+            .display()
+    );
+    let expected_plain = expected.replace(
+        &std::fs::canonicalize(&good)
+            .unwrap_or(good.clone())
+            .display()
+            .to_string(),
+        &good.display().to_string(),
+    );
+    assert!(
+        app.load_errors
+            .iter()
+            .any(|e| *e == expected || *e == expected_plain),
+        "{:?}",
+        app.load_errors
+    );
+    harness.get_by_label("Problems");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn user_layers_are_read_again_on_the_next_start_and_a_missing_file_stays_listed() {
+    let dir = test_folder("persist");
+    let file = dir.join("depots.csv");
+    std::fs::write(&file, DEPOTS_CSV).expect("write");
+    let mut harness = harness(app());
+    drop_file(&mut harness, &file);
+    let path = harness.state().atlas.user_layers[0].path.clone();
+    harness.state_mut().state.layers.user_layers.insert(
+        path.clone(),
+        sinokaz_atlas::scene::layers::UserLayerStyle {
+            color: [10, 120, 200],
+            hidden: false,
+        },
+    );
+    // Saved as eframe saves it, and read back.
+    let saved: SavedState =
+        serde_json::from_str(&serde_json::to_string(&harness.state().state).expect("saves"))
+            .expect("reads");
+    drop(harness);
+
+    let mut harness = self::harness(AtlasApp::new(data::bundled::load(), Some(saved.clone())));
+    assert_eq!(harness.state().atlas.user_layers.len(), 1);
+    assert_eq!(harness.state().atlas.user_layers[0].points.len(), 3);
+    assert!(
+        pixels_of_color_around(&mut harness, 76.92, 43.25, [10, 120, 200]) >= 9,
+        "drawn in the colour chosen before"
+    );
+
+    // Gone on the next start: said, and kept in the list to reload or remove.
+    std::fs::remove_file(&file).expect("remove");
+    let harness = self::harness(AtlasApp::new(data::bundled::load(), Some(saved)));
+    let app = harness.state();
+    assert!(app.atlas.user_layers.is_empty());
+    assert_eq!(app.state.user_layer_paths, vec![path.clone()]);
+    assert!(
+        app.load_errors
+            .iter()
+            .any(|e| e.starts_with(&format!("{path}: cannot read the file"))),
+        "{:?}",
+        app.load_errors
+    );
+    harness.get_by_label("depots (could not be read)");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept() {
+    use sinokaz_atlas::app::{STORAGE_KEY, UNREADABLE_STORAGE_KEY, restore_state};
+    let damaged = "(view: Some((1.0, 2.0\u{0}".to_owned();
+    let mut storage = MemoryStorage::default();
+    storage.0.insert(STORAGE_KEY.to_owned(), damaged.clone());
+    let Err(text) = restore_state(Some(&storage)) else {
+        panic!("a damaged state is not read as a state");
+    };
+    let mut app = AtlasApp::new(data::bundled::load(), None);
+    app.keep_unreadable_state(text);
+    let mut harness = harness(app);
+    harness.get_by_label("Problems");
+    assert!(harness.state().load_errors[0].starts_with("The saved settings could not be read"));
+    eframe::App::save(harness.state_mut(), &mut storage);
+    assert_eq!(
+        storage.0.get(UNREADABLE_STORAGE_KEY),
+        Some(&damaged),
+        "the damaged text is kept"
+    );
+    assert!(
+        matches!(restore_state(Some(&storage)), Ok(Some(_))),
+        "and the state saved over it reads"
+    );
+    // No state at all is no notice.
+    assert!(matches!(
+        restore_state(Some(&MemoryStorage::default())),
+        Ok(None)
+    ));
 }

@@ -123,9 +123,10 @@ pub fn open_dialog_ui(ui: &mut Ui, dialog: &mut OpenDialog) -> Option<OpenIntent
     ui.separator();
     let mut submitted = false;
     ui.horizontal(|ui| {
-        ui.label("Path:");
-        let response =
-            ui.add(egui::TextEdit::singleline(&mut dialog.path_input).desired_width(f32::INFINITY));
+        let label = ui.label("Path:");
+        let response = ui
+            .add(egui::TextEdit::singleline(&mut dialog.path_input).desired_width(f32::INFINITY))
+            .labelled_by(label.id);
         if std::mem::take(&mut dialog.focus_path) {
             response.request_focus();
         }
