@@ -131,6 +131,51 @@ fn the_legend_lists_only_what_the_slide_shows() {
 }
 
 #[test]
+fn a_user_layer_on_a_slide_is_drawn_in_its_colour_and_named_in_the_legend() {
+    let mut atlas = data::bundled::load().expect("data");
+    let layer = data::parse_user_layer(
+        "depots.csv",
+        "name,lon,lat\nNorth,71.45,51.17\nSouth,76.92,43.25\n",
+        data::LayerFormat::Csv,
+    )
+    .expect("valid");
+    atlas.user_layers.push(data::UserLayer {
+        name: "Depots".to_owned(),
+        path: "/data/depots.csv".to_owned(),
+        ..layer
+    });
+    let model = MapModel::build(&atlas, Projection::default());
+    let mut slide = default_deck().slide("overview").expect("slide").clone();
+    slide.layers.user_layers.insert(
+        "/data/depots.csv".to_owned(),
+        sinokaz_atlas::scene::layers::UserLayerStyle {
+            color: [0x12, 0x34, 0x56],
+            hidden: false,
+        },
+    );
+    let svg = export::render_slide(&atlas, &model, &slide, [1280, 720], 1.0).svg;
+    let legend = &svg[svg.find("<g id=\"legend\">").expect("legend")..];
+    assert!(
+        legend.contains(">Depots<"),
+        "the layer is named in the legend"
+    );
+    let map = &svg[..svg.find("<g id=\"legend\">").expect("legend")];
+    assert!(map.contains("#123456"), "its marks are in its colour");
+
+    slide
+        .layers
+        .user_layers
+        .get_mut("/data/depots.csv")
+        .expect("style")
+        .hidden = true;
+    let svg = export::render_slide(&atlas, &model, &slide, [1280, 720], 1.0).svg;
+    assert!(
+        !svg.contains(">Depots<") && !svg.contains("#123456"),
+        "a layer switched off is neither drawn nor listed"
+    );
+}
+
+#[test]
 fn the_same_slide_exported_twice_is_byte_identical() {
     let atlas = data::bundled::load().expect("data");
     let model = MapModel::build(&atlas, Projection::default());

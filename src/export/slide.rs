@@ -521,6 +521,8 @@ enum LegendSymbol {
     Dashed,
     Dotted,
     Area,
+    /// One of the user's own layers, in its colour.
+    UserLayer(Color),
 }
 
 fn legend_rows(atlas: &Atlas, scene: &Scene) -> Vec<(LegendSymbol, String)> {
@@ -573,6 +575,11 @@ fn legend_rows(atlas: &Atlas, scene: &Scene) -> Vec<(LegendSymbol, String)> {
             "Schematic route (few points known)".to_owned(),
         ));
     }
+    rows.extend(
+        scene
+            .user_layers()
+            .map(|l| (LegendSymbol::UserLayer(l.color), l.layer.name.clone())),
+    );
     rows
 }
 
@@ -664,6 +671,14 @@ fn legend_svg(
                         );
                     }
                 }
+            }
+            LegendSymbol::UserLayer(color) => {
+                line(out, *color, 1.5, "");
+                let _ = writeln!(
+                    out,
+                    "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3.5\" {}/>",
+                    fill_attrs(*color)
+                );
             }
             LegendSymbol::Halo => {
                 let _ = writeln!(

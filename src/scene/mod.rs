@@ -161,6 +161,14 @@ impl Scene {
         })
     }
 
+    /// The user layers drawn in this scene, in paint order.
+    pub fn user_layers(&self) -> impl Iterator<Item = &UserLayerMarks> {
+        self.primitives.iter().filter_map(|p| match p {
+            Primitive::UserLayer(l) => Some(l),
+            _ => None,
+        })
+    }
+
     pub fn labels(&self) -> impl Iterator<Item = &Label> {
         self.primitives.iter().filter_map(|p| match p {
             Primitive::Label(l) => Some(l),

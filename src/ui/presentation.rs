@@ -85,6 +85,18 @@ pub fn legend_ui(ui: &mut Ui, atlas: &Atlas, scene: Option<&Scene>, theme: Theme
             ui.label(kind.label());
         });
     }
+    for layer in scene.user_layers() {
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(28.0, 16.0), egui::Sense::hover());
+            let color = crate::ui::paint::color32(layer.color);
+            ui.painter().line_segment(
+                [rect.left_center(), rect.right_center()],
+                egui::Stroke::new(1.5, color),
+            );
+            ui.painter().circle_filled(rect.center(), 3.5, color);
+            ui.label(&layer.layer.name);
+        });
+    }
 }
 
 pub fn footer_ui(ui: &mut Ui, atlas: &Atlas, scene: Option<&Scene>) {
