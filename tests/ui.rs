@@ -883,7 +883,7 @@ fn test_folder(name: &str) -> std::path::PathBuf {
     dir
 }
 
-const DEPOTS_CSV: &str = "id,name,lon,lat\n1,\"Depot, north\",71.45,51.17\n2,Depot south,76.92,43.25\n3,Depot west,51.4,47.1\n";
+const DEPOTS_CSV: &str = "id,name,lon,lat\n1,\"Depot, north\",71.45,51.17\n2,Depot south,76.92,43.25\n3,Depot west,66.0,49.0\n";
 
 /// A file dropped on the window, as the windowing backend hands it over.
 #[derive(Debug)]
@@ -1116,4 +1116,29 @@ fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept() {
         restore_state(Some(&MemoryStorage::default())),
         Ok(None)
     ));
+}
+
+#[test]
+fn hovering_a_point_of_a_user_layer_shows_its_properties() {
+    let dir = test_folder("hover");
+    let file = dir.join("depots.csv");
+    std::fs::write(&file, DEPOTS_CSV).expect("write");
+    let mut harness = harness(app());
+    drop_file(&mut harness, &file);
+    assert!(harness.query_by_label("Depot west").is_none());
+    let app = harness.state();
+    let view = app.last_view.expect("a frame was painted");
+    let rect = app.last_map_rect.expect("the map has a rect");
+    let [x, y] = view.to_px(app.model.projection.project(66.0, 49.0));
+    // A few pixels off the point, as a hand would be.
+    harness.event(Event::PointerMoved(rect.min + vec2(x + 3.0, y - 2.0)));
+    // Tooltips wait half a second for the pointer to rest.
+    for _ in 0..4 {
+        harness.step();
+    }
+    harness.run();
+    harness.get_by_label("Depot west");
+    harness.get_by_label("3");
+    harness.get_by_label("Your layer: depots");
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -671,8 +671,12 @@ fn parse_csv_layer(file: &str, text: &str) -> Result<UserLayer, LoadError> {
     }
 }
 
-/// A CSV field as a property: a number where it reads as a finite one, else the text.
+/// A CSV field as a property: a number where it reads as a finite one (a whole number stays
+/// whole), else the text.
 fn csv_value(raw: &str) -> Value {
+    if let Ok(whole) = raw.trim().parse::<i64>() {
+        return Value::from(whole);
+    }
     raw.trim()
         .parse::<f64>()
         .ok()
@@ -842,7 +846,7 @@ mod tests {
         assert_eq!(first.get("note"), Some(&Value::from("said \"big\"")));
         assert_eq!(
             layer.point_properties(1).and_then(|p| p.get("note")),
-            Some(&Value::from(3.0))
+            Some(&Value::from(3))
         );
     }
 

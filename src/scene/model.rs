@@ -173,6 +173,10 @@ pub struct ProjectedUserLayer {
     pub path: String,
     pub points: Vec<[f64; 2]>,
     pub lines: Vec<ProjectedLines>,
+    /// For each of `points` and `lines`, its position in the source layer's points or lines:
+    /// a line too short to draw, or a point that does not project, is left out.
+    point_origin: Vec<usize>,
+    line_origin: Vec<usize>,
     /// Each point with its position in `points`.
     point_index: RTree<GeomWithData<[f64; 2], usize>>,
     /// Each line's bounding box with its position in `lines`.
@@ -181,27 +185,30 @@ pub struct ProjectedUserLayer {
 
 impl ProjectedUserLayer {
     fn build(layer: &crate::data::UserLayer, projection: &Projection) -> Self {
-        let lines: Vec<ProjectedLines> = layer
+        let (line_origin, lines): (Vec<usize>, Vec<ProjectedLines>) = layer
             .lines
             .iter()
-            .filter(|line| line.len() >= 2)
-            .map(|line| {
+            .enumerate()
+            .filter(|(_, line)| line.len() >= 2)
+            .map(|(origin, line)| {
                 let path: Path = line
                     .iter()
                     .map(|&[lon, lat]| projection.project(lon, lat))
                     .collect();
-                ProjectedLines {
+                let projected = ProjectedLines {
                     bbox: bbox_of(path.iter()),
                     paths: vec![path],
-                }
+                };
+                (origin, projected)
             })
-            .collect();
-        let points: Vec<[f64; 2]> = layer
+            .unzip();
+        let (point_origin, points): (Vec<usize>, Vec<[f64; 2]>) = layer
             .points
             .iter()
             .map(|&[lon, lat]| projection.project(lon, lat))
-            .filter(|p| p.iter().all(|v| v.is_finite()))
-            .collect();
+            .enumerate()
+            .filter(|(_, p)| p.iter().all(|v| v.is_finite()))
+            .unzip();
         let point_index = RTree::bulk_load(
             points
                 .iter()
@@ -225,9 +232,43 @@ impl ProjectedUserLayer {
             path: layer.path.clone(),
             points,
             lines,
+            point_origin,
+            line_origin,
             point_index,
             line_index,
         }
+    }
+
+    /// The point or line nearest to `at` (map km) within `radius_km`, points first, as its
+    /// position in the source layer.
+    pub fn pick(&self, at: [f64; 2], radius_km: f64) -> Option<UserPick> {
+        let bbox = [
+            at[0] - radius_km,
+            at[1] - radius_km,
+            at[0] + radius_km,
+            at[1] + radius_km,
+        ];
+        let distance = |p: [f64; 2]| (p[0] - at[0]).hypot(p[1] - at[1]);
+        let nearest_point = self
+            .points_in(bbox)
+            .map(|(i, p)| (distance(p), i))
+            .filter(|(d, _)| *d <= radius_km)
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        if let Some((_, i)) = nearest_point {
+            return Some(UserPick::Point(self.point_origin[i]));
+        }
+        self.lines_in(bbox)
+            .filter_map(|(i, line)| {
+                let d = line
+                    .paths
+                    .iter()
+                    .flat_map(|path| path.windows(2))
+                    .map(|pair| distance_to_segment(at, pair[0], pair[1]))
+                    .fold(f64::INFINITY, f64::min);
+                (d <= radius_km).then_some((d, i))
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+            .map(|(_, i)| UserPick::Line(self.line_origin[i]))
     }
 
     /// The points inside the box `[min_x, min_y, max_x, max_y]` (map km), each with its
@@ -246,6 +287,26 @@ impl ProjectedUserLayer {
             .locate_in_envelope_intersecting(&envelope)
             .map(|l| (l.data, &self.lines[l.data]))
     }
+}
+
+/// A feature of a user layer under the pointer: the position of its point or line in the
+/// layer's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserPick {
+    Point(usize),
+    Line(usize),
+}
+
+fn distance_to_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    let ab = [b[0] - a[0], b[1] - a[1]];
+    let length_squared = ab[0] * ab[0] + ab[1] * ab[1];
+    let t = if length_squared > 0.0 {
+        (((p[0] - a[0]) * ab[0] + (p[1] - a[1]) * ab[1]) / length_squared).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let closest = [a[0] + t * ab[0], a[1] + t * ab[1]];
+    (p[0] - closest[0]).hypot(p[1] - closest[1])
 }
 
 #[derive(Debug)]
@@ -574,4 +635,35 @@ fn triangulate(shape: &geo::MultiPolygon<f64>) -> Mesh2 {
             .extend(raw.triangle_indices.iter().map(|&i| base + i as u32));
     }
     mesh
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::UserLayer;
+
+    #[test]
+    fn a_user_feature_is_picked_by_its_position_in_the_layer_data() {
+        let projection = Projection::default();
+        let layer = UserLayer {
+            points: vec![[70.0, 45.0], [71.0, 45.0]],
+            // The first line is too short to draw and is left out of the projected lines;
+            // a pick must still name the second line as the second.
+            lines: vec![vec![[60.0, 40.0]], vec![[72.0, 44.0], [72.0, 46.0]]],
+            ..UserLayer::default()
+        };
+        let projected = ProjectedUserLayer::build(&layer, &projection);
+        let at = |lon, lat| projection.project(lon, lat);
+        assert_eq!(
+            projected.pick(at(71.0, 45.0), 5.0),
+            Some(UserPick::Point(1))
+        );
+        // Half a degree east of the line is about 40 km from it.
+        assert_eq!(
+            projected.pick(at(72.5, 45.0), 50.0),
+            Some(UserPick::Line(1))
+        );
+        assert_eq!(projected.pick(at(72.5, 45.0), 30.0), None);
+        assert_eq!(projected.pick(at(65.0, 45.0), 50.0), None);
+    }
 }

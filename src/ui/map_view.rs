@@ -10,6 +10,7 @@ use egui::{Color32, Shape, Ui};
 use egui_plot::{Plot, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTransform};
 
 use crate::data::Atlas;
+use crate::scene::model::UserPick;
 use crate::scene::{self, Layers, MapModel, Scene, SceneOptions, View};
 use crate::style::Theme;
 use crate::ui::paint::{DenseTiles, ScenePainter, bake};
@@ -402,6 +403,75 @@ pub fn map_view_ui(ui: &mut Ui, inputs: &MapInputs<'_>) -> MapResponse {
                 item.properties.status.label()
             ));
         });
+    } else if let Some(pointer) = response.inner.filter(|_| pointer_inside)
+        && let Some((layer, properties)) = user_feature_at(inputs, [pointer.x, pointer.y], &view)
+    {
+        response
+            .response
+            .on_hover_ui_at_pointer(|ui| user_feature_ui(ui, layer, properties));
     }
     out
+}
+
+/// The user feature under the pointer, topmost layer first, with its layer's name.
+fn user_feature_at<'a>(
+    inputs: &MapInputs<'a>,
+    at: [f64; 2],
+    view: &View,
+) -> Option<(&'a str, &'a serde_json::Map<String, serde_json::Value>)> {
+    let radius_km = PICK_RADIUS_PX * view.km_per_px();
+    inputs
+        .model
+        .user_layers
+        .iter()
+        .rev()
+        .filter(|l| inputs.layers.shows_user_layer(&l.path))
+        .find_map(|projected| {
+            let pick = projected.pick(at, radius_km)?;
+            let layer = inputs
+                .atlas
+                .user_layers
+                .iter()
+                .find(|l| l.path == projected.path)?;
+            let properties = match pick {
+                UserPick::Point(i) => layer.point_properties(i),
+                UserPick::Line(i) => layer.line_properties(i),
+            }?;
+            Some((layer.name.as_str(), properties))
+        })
+}
+
+/// How many properties a tooltip lists before it says how many more there are.
+const TOOLTIP_PROPERTIES: usize = 12;
+
+fn user_feature_ui(
+    ui: &mut Ui,
+    layer: &str,
+    properties: &serde_json::Map<String, serde_json::Value>,
+) {
+    let name = properties.get("name").and_then(serde_json::Value::as_str);
+    ui.strong(name.unwrap_or(layer));
+    ui.weak(format!("Your layer: {layer}"));
+    egui::Grid::new("user-feature")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (key, value) in properties
+                .iter()
+                .filter(|(k, _)| k.as_str() != "name")
+                .take(TOOLTIP_PROPERTIES)
+            {
+                ui.label(key);
+                let text = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                ui.label(text);
+                ui.end_row();
+            }
+        });
+    let listed = properties.keys().filter(|k| k.as_str() != "name").count();
+    let more = listed.saturating_sub(TOOLTIP_PROPERTIES);
+    if more > 0 {
+        ui.weak(format!("and {more} more"));
+    }
 }
