@@ -638,7 +638,10 @@ impl AtlasApp {
                     self.deck_notice = Some(format!("Opened {}", self.deck_path_input));
                 }
                 // The open deck is kept: a file that fails to load never replaces it.
-                Err(e) => self.deck_notice = Some(e.to_string()),
+                Err(e) => {
+                    log::error!("{e}");
+                    self.deck_notice = Some(e.to_string());
+                }
             },
             Some(DeckIntent::Save) => {
                 let path = std::path::PathBuf::from(&self.deck_path_input);
@@ -648,7 +651,10 @@ impl AtlasApp {
                         self.state.deck_path = Some(self.deck_path_input.clone());
                         self.deck_notice = Some(format!("Saved {}", path.display()));
                     }
-                    Err(e) => self.deck_notice = Some(e.to_string()),
+                    Err(e) => {
+                        log::error!("{e}");
+                        self.deck_notice = Some(e.to_string());
+                    }
                 }
             }
             Some(DeckIntent::Close) => self.show_deck = false,
@@ -676,7 +682,10 @@ impl AtlasApp {
                 if let Ok(mut slot) = notice.lock() {
                     *slot = Some(match result {
                         Ok(()) => format!("Screenshot saved to {}", path.display()),
-                        Err(e) => e.to_string(),
+                        Err(e) => {
+                            log::error!("{e}");
+                            e.to_string()
+                        }
                     });
                 }
                 repaint.request_repaint();
@@ -1463,10 +1472,13 @@ fn open_deck(path: Option<&str>) -> (Deck, Option<String>) {
         None => (bundled(), None),
         Some(path) => match Deck::load(std::path::Path::new(path)) {
             Ok(deck) => (deck, None),
-            Err(e) => (
-                bundled(),
-                Some(format!("{e}; the default deck is open instead")),
-            ),
+            Err(e) => {
+                log::error!("{e}");
+                (
+                    bundled(),
+                    Some(format!("{e}; the default deck is open instead")),
+                )
+            }
         },
     }
 }

@@ -92,7 +92,10 @@ impl ExportJob {
             })();
             set(match result {
                 Ok(path) => JobState::Done(path),
-                Err(e) => JobState::Failed(e.to_string()),
+                Err(e) => {
+                    log::error!("{e}");
+                    JobState::Failed(e.to_string())
+                }
             });
         });
         Self { state }
