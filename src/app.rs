@@ -930,10 +930,10 @@ impl AtlasApp {
     }
 
     /// Writes the items the layers and filters show to a new file, and says where.
-    pub fn export_shown_items(&mut self, format: crate::export::items::ItemsFormat) {
+    pub fn export_shown_items(&mut self, format: crate::data::LayerFormat) {
         let extension = match format {
-            crate::export::items::ItemsFormat::GeoJson => "geojson",
-            crate::export::items::ItemsFormat::Csv => "csv",
+            crate::data::LayerFormat::GeoJson => "geojson",
+            crate::data::LayerFormat::Csv => "csv",
         };
         let path = default_export_path("items", extension);
         self.notice = Some(

@@ -20,7 +20,8 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// level.
 pub const MAX_NESTING_LEVELS: usize = 64;
 
-/// The kinds of file a user layer can be read from, told by the file's extension.
+/// The file formats the atlas reads layers from and writes items to, told by the file's
+/// extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LayerFormat {
     GeoJson,

@@ -4,28 +4,10 @@
 use std::path::Path;
 
 use crate::data::query::Filter;
-use crate::data::{Item, ItemGeometry, items_to_geojson};
+use crate::data::{Item, ItemGeometry, LayerFormat, items_to_geojson};
 use crate::scene::Layers;
 
 use super::{ExportError, write_atomic};
-
-/// The file formats items are exported in, chosen by the file's extension.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ItemsFormat {
-    GeoJson,
-    Csv,
-}
-
-impl ItemsFormat {
-    pub fn of(path: &Path) -> Option<Self> {
-        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
-        match extension.as_str() {
-            "geojson" | "json" => Some(Self::GeoJson),
-            "csv" => Some(Self::Csv),
-            _ => None,
-        }
-    }
-}
 
 /// The CSV columns, in order.
 pub const CSV_COLUMNS: [&str; 14] = [
@@ -111,7 +93,7 @@ pub fn items_to_csv(items: &[&Item], filter: &Filter) -> String {
 /// extension names, atomically: a failed write leaves any previous file as it was. Returns
 /// how many items were written.
 pub fn export_items(items: &[Item], layers: &Layers, path: &Path) -> Result<usize, ExportError> {
-    let format = ItemsFormat::of(path).ok_or_else(|| {
+    let format = LayerFormat::of(path).ok_or_else(|| {
         ExportError::Unsupported(format!(
             "{}: give a file ending in .geojson, .json or .csv",
             path.display()
@@ -119,8 +101,8 @@ pub fn export_items(items: &[Item], layers: &Layers, path: &Path) -> Result<usiz
     })?;
     let chosen: Vec<&Item> = items.iter().filter(|i| layers.shows_item(i)).collect();
     let text = match format {
-        ItemsFormat::Csv => items_to_csv(&chosen, &layers.filter),
-        ItemsFormat::GeoJson => {
+        LayerFormat::Csv => items_to_csv(&chosen, &layers.filter),
+        LayerFormat::GeoJson => {
             let owned: Vec<Item> = chosen.iter().map(|i| (*i).clone()).collect();
             items_to_geojson(&owned).map_err(|e| ExportError::Unsupported(e.to_string()))?
         }

@@ -13,7 +13,7 @@ pub enum FilterIntent {
     /// Show the event with this index in `FigureBook::events` and what it concerns.
     ShowEvent(usize),
     /// Write the items shown to a new file in this format.
-    ExportItems(crate::export::items::ItemsFormat),
+    ExportItems(crate::data::LayerFormat),
 }
 
 /// The months the date slider covers: from the first dated milestone or event to the last.
@@ -177,9 +177,9 @@ pub fn filter_ui(
         if !next.is_empty() && ui.button("Clear filters").clicked() {
             next = Filter::default();
         }
-        use crate::export::items::ItemsFormat;
+        use crate::data::LayerFormat;
         ui.label("Export shown:");
-        for (label, format) in [("GeoJSON", ItemsFormat::GeoJson), ("CSV", ItemsFormat::Csv)] {
+        for (label, format) in [("GeoJSON", LayerFormat::GeoJson), ("CSV", LayerFormat::Csv)] {
             if ui
                 .small_button(label)
                 .on_hover_text("Write the items shown to a new file in ~/Pictures (or here)")
