@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian/Ubuntu machine: installs the system packages the
-# tests need (a CPU Vulkan driver for egui_kittest's wgpu snapshot renderer) when they are
-# missing, then runs `cargo test`.
+# tests need (a CPU Vulkan driver for egui_kittest's wgpu snapshot renderer; strace, xvfb and
+# xauth for tests/network.rs, which traces the app for network use) when they are missing, then
+# runs `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(mesa-vulkan-drivers libvulkan1 libegl1 libgl1-mesa-dri libxkbcommon0)
+PACKAGES=(mesa-vulkan-drivers libvulkan1 libegl1 libgl1-mesa-dri libxkbcommon0 strace xvfb xauth)
 missing=()
 for package in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

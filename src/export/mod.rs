@@ -6,7 +6,8 @@ pub mod items;
 pub mod raster;
 pub mod slide;
 
-use std::io::Write as _;
+use std::fs::File;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 pub use deck::{Annotation, Deck, DeckError, Slide, SlideView};
@@ -70,6 +71,17 @@ pub fn check_scale(scale: f32) -> Result<f32, ExportError> {
 /// Writes `bytes` to a temporary file beside `path` and renames it over `path`, so a failed or
 /// interrupted write never leaves a half-written file and never destroys the previous one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    write_atomic_with(path, |file| file.write_all(bytes))
+}
+
+/// Like [`write_atomic`], for callers that produce the content while writing: `write` fills a
+/// temporary file beside `path` (`.NAME.PID.tmp`, in the same directory so the rename cannot
+/// cross file systems), which is synced and then renamed over `path`. If `write`, the sync or the
+/// rename fails, the temporary file is removed and `path` keeps its previous content.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> Result<(), ExportError> {
     let error = |source| ExportError::Write {
         path: path.display().to_string(),
         source,
@@ -84,8 +96,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
         .unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
+        let mut file = File::create(&temp)?;
+        write(&mut file)?;
+        // Synced before the rename: otherwise a crash soon after could leave the new name
+        // pointing at a file whose data never reached the disk.
         file.sync_all()?;
         std::fs::rename(&temp, path)
     })();
@@ -178,26 +192,215 @@ mod tests {
         );
     }
 
+    /// A fresh, empty directory for one test; tests run in parallel, so each has its own.
+    fn scratch_dir(test: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("sinokaz-atomic-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            std::fs::create_dir_all(&dir).is_ok(),
+            "cannot create {}",
+            dir.display()
+        );
+        dir
+    }
+
+    /// The names in `dir`, sorted, so a leftover temporary file of any name shows up.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            panic!("cannot list {}", dir.display());
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn a_failed_write_leaves_the_previous_file_intact() {
-        let dir = std::env::temp_dir().join(format!("sinokaz-atomic-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).ok();
+    fn a_write_that_fails_half_way_leaves_the_previous_file_intact_and_no_temp_file() {
+        let dir = scratch_dir("half-way");
         let path = dir.join("slide.svg");
-        assert!(write_atomic(&path, b"first").is_ok());
-        // Writing into a directory that does not exist fails before touching anything.
-        assert!(write_atomic(&dir.join("missing").join("slide.svg"), b"second").is_err());
-        // A target that is a directory can't be replaced: the rename fails, the temp file goes.
-        std::fs::create_dir_all(dir.join("taken.svg")).ok();
-        assert!(write_atomic(&dir.join("taken.svg"), b"x").is_err());
-        assert_eq!(std::fs::read(&path).ok().as_deref(), Some(&b"first"[..]));
-        let leftovers = std::fs::read_dir(&dir)
-            .map(|d| {
-                d.flatten()
-                    .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-                    .count()
-            })
-            .unwrap_or(0);
-        assert_eq!(leftovers, 0);
+        assert!(write_atomic(&path, b"<svg>the previous slide</svg>").is_ok());
+
+        let result = write_atomic_with(&path, |file| {
+            file.write_all(b"<svg>half of the new sl")?;
+            Err(io::Error::other("the renderer gave up"))
+        });
+
+        let Err(e) = result else {
+            panic!("a write whose producer failed was reported as written");
+        };
+        let message = e.to_string();
+        assert!(
+            message.contains(&path.display().to_string()) && message.contains("gave up"),
+            "the error names the file and the cause: {message}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).ok().as_deref(),
+            Some("<svg>the previous slide</svg>")
+        );
+        assert_eq!(names_in(&dir), ["slide.svg"]);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_write_into_a_missing_directory_fails_naming_the_path_and_creates_nothing() {
+        let dir = scratch_dir("missing-parent");
+        let path = dir.join("missing").join("slide.svg");
+        let mut called = false;
+
+        let result = write_atomic_with(&path, |file| {
+            called = true;
+            file.write_all(b"never")
+        });
+
+        let Err(e) = result else {
+            panic!("a write into a directory that does not exist was reported as written");
+        };
+        assert!(
+            e.to_string().contains(&path.display().to_string()),
+            "the error names the file: {e}"
+        );
+        assert!(
+            !called,
+            "the content is not produced when the file cannot be created"
+        );
+        assert!(
+            names_in(&dir).is_empty(),
+            "left behind: {:?}",
+            names_in(&dir)
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_rename_onto_a_directory_fails_naming_the_path_and_removes_the_temp_file() {
+        let dir = scratch_dir("rename");
+        let path = dir.join("taken.svg");
+        assert!(std::fs::create_dir(&path).is_ok());
+        let mut called = false;
+
+        let result = write_atomic_with(&path, |file| {
+            called = true;
+            file.write_all(b"<svg/>")
+        });
+
+        let Err(e) = result else {
+            panic!("a rename onto a directory was reported as written");
+        };
+        assert!(
+            e.to_string().contains(&path.display().to_string()),
+            "the error names the file: {e}"
+        );
+        // The content was written, so the temp file existed: the failure was at the rename.
+        assert!(called);
+        assert_eq!(names_in(&dir), ["taken.svg"]);
+        assert!(path.is_dir() && names_in(&path).is_empty());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_successful_write_replaces_the_content_and_leaves_only_the_file() {
+        let dir = scratch_dir("replace");
+        let path = dir.join("deck.json");
+        assert!(write_atomic(&path, b"{\"slides\": [1, 2, 3]}").is_ok());
+        // Shorter than before: a write in place without truncation would leave a tail.
+        assert!(write_atomic(&path, b"{}").is_ok());
+        assert_eq!(std::fs::read_to_string(&path).ok().as_deref(), Some("{}"));
+        assert!(write_atomic_with(&path, |file| file.write_all(b"[]")).is_ok());
+        assert_eq!(std::fs::read_to_string(&path).ok().as_deref(), Some("[]"));
+        assert_eq!(names_in(&dir), ["deck.json"]);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// Set for the child process of the killed-write test: the file it writes to.
+    const CHILD_TARGET: &str = "SINOKAZ_ATOMIC_CHILD_TARGET";
+    const PREVIOUS: &str = "<svg>the previous slide</svg>";
+    const PARTIAL: &str = "<svg>the first half of a new slide";
+
+    /// Not a test on its own: the child process of
+    /// `a_process_killed_while_writing_leaves_the_previous_file_intact`, which runs this test
+    /// binary again with only this function selected. It writes part of a file and then waits
+    /// to be killed. Run without the variable (e.g. `cargo test -- --ignored`) it does nothing.
+    #[test]
+    #[ignore = "the child process of a_process_killed_while_writing_leaves_the_previous_file_intact"]
+    fn child_that_is_killed_while_writing() {
+        let Some(target) = std::env::var_os(CHILD_TARGET) else {
+            return;
+        };
+        let _ = write_atomic_with(Path::new(&target), |file| {
+            file.write_all(PARTIAL.as_bytes())?;
+            file.sync_all()?;
+            // Far longer than the parent waits, so the kill always lands mid-write.
+            std::thread::sleep(std::time::Duration::from_secs(120));
+            file.write_all(b" and the rest</svg>")
+        });
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_process_killed_while_writing_leaves_the_previous_file_intact() {
+        use std::process::{Command, Stdio};
+        use std::time::{Duration, Instant};
+
+        let dir = scratch_dir("killed");
+        let path = dir.join("slide.svg");
+        assert!(write_atomic(&path, PREVIOUS.as_bytes()).is_ok());
+        let Ok(exe) = std::env::current_exe() else {
+            panic!("cannot find this test binary to run the child");
+        };
+        let spawned = Command::new(exe)
+            .args([
+                "--exact",
+                "export::tests::child_that_is_killed_while_writing",
+                "--ignored",
+                "--test-threads=1",
+            ])
+            .env(CHILD_TARGET, &path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        let Ok(mut child) = spawned else {
+            panic!("cannot start the child: {spawned:?}");
+        };
+        // The child's temp file is named after its process id; once it holds the partial
+        // content the child is inside the write and asleep. (Should the partial content show
+        // up in the slide itself, the write is not atomic: kill now and let the checks say so.)
+        let temp = dir.join(format!(".slide.svg.{}.tmp", child.id()));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let holds_partial = |p: &Path| std::fs::read_to_string(p).ok().as_deref() == Some(PARTIAL);
+        while !holds_partial(&temp) && !holds_partial(&path) {
+            if Instant::now() > deadline || matches!(child.try_wait(), Ok(Some(_))) {
+                let _ = child.kill();
+                let output = child.wait_with_output();
+                panic!("the child never got to the middle of its write: {output:?}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+
+        // Child::kill sends SIGKILL: no destructor, no clean-up code runs in the child.
+        assert!(child.kill().is_ok());
+        let Ok(status) = child.wait() else {
+            panic!("cannot wait for the killed child");
+        };
+        assert_eq!(
+            std::os::unix::process::ExitStatusExt::signal(&status),
+            Some(9),
+            "the child ended some other way than by SIGKILL: {status}"
+        );
+
+        assert_eq!(
+            std::fs::read_to_string(&path).ok().as_deref(),
+            Some(PREVIOUS)
+        );
+        // A killed process cannot clean up: its partial temp file stays, under a hidden name
+        // that no reader mistakes for the slide.
+        assert_eq!(
+            std::fs::read_to_string(&temp).ok().as_deref(),
+            Some(PARTIAL)
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 }
