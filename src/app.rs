@@ -50,25 +50,53 @@ pub struct SavedState {
     pub user_layer_paths: Vec<String>,
 }
 
+/// The key under which versions before the state file kept the state in eframe's storage; it
+/// is read once when there is no state file yet.
 pub const STORAGE_KEY: &str = "sinokaz-atlas-state";
-/// Where a saved state that could not be read is kept, so that starting afresh doesn't
-/// overwrite what the user had.
-pub const UNREADABLE_STORAGE_KEY: &str = "sinokaz-atlas-state-unreadable";
 
-/// The saved state in `storage`, if any. A state that is there but cannot be read (damaged,
-/// or from a format this version doesn't know) gives `Err` with its text, so that the app can
-/// start with defaults, say so and keep the text.
-pub fn restore_state(storage: Option<&dyn eframe::Storage>) -> Result<Option<SavedState>, String> {
-    let Some(storage) = storage else {
-        return Ok(None);
+/// The name of the app's folder for its saved state, as eframe names it.
+pub const APP_ID: &str = "Sino-Kazakh Atlas";
+
+/// Where the state is saved: `state.json` in the app's storage folder (on Linux
+/// `~/.local/share/sino-kazakhatlas/`). The atlas writes it itself, atomically, so that a crash
+/// while saving never leaves half a file.
+pub fn state_file() -> Option<PathBuf> {
+    eframe::storage_dir(APP_ID).map(|dir| dir.join("state.json"))
+}
+
+/// The saved state in `path`: `Ok(None)` when there is none yet. A file that is there but
+/// cannot be read as a state (damaged, or from a format this version doesn't know) gives
+/// `Err` with its text, so that the app can start with defaults, say so and keep the text.
+pub fn restore_state(path: &Path) -> Result<Option<SavedState>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("(cannot read {}: {e})", path.display())),
     };
-    let Some(text) = storage.get_string(STORAGE_KEY) else {
-        return Ok(None);
-    };
-    match eframe::get_value::<SavedState>(storage, STORAGE_KEY) {
-        Some(state) => Ok(Some(state)),
-        None => Err(text),
+    match serde_json::from_slice::<SavedState>(&bytes) {
+        Ok(state) => Ok(Some(state)),
+        Err(_) => Err(String::from_utf8_lossy(&bytes).into_owned()),
     }
+}
+
+/// Writes the state to `path` through a temporary file and a rename.
+pub fn save_state(path: &Path, state: &SavedState) -> Result<(), export::ExportError> {
+    let text = serde_json::to_string_pretty(state).map_err(|e| export::ExportError::Write {
+        path: path.display().to_string(),
+        source: std::io::Error::other(e),
+    })?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| export::ExportError::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    export::write_atomic(path, text.as_bytes())
+}
+
+/// The state kept by versions that saved it in eframe's storage, if it reads.
+pub fn restore_legacy_state(storage: Option<&dyn eframe::Storage>) -> Option<SavedState> {
+    eframe::get_value(storage?, STORAGE_KEY)
 }
 
 pub struct AtlasApp {
@@ -78,8 +106,10 @@ pub struct AtlasApp {
     pub state: SavedState,
     /// Problems found while loading or opening files, shown in a window until dismissed.
     pub load_errors: Vec<String>,
-    /// A saved state that could not be read, kept under its own key when the state is saved.
-    unreadable_state: Option<String>,
+    /// Where the state is saved on exit and every 30 s; `None` saves nothing (tests).
+    state_path: Option<PathBuf>,
+    /// The last error saving the state, so that a failure repeated every save is logged once.
+    last_save_error: Option<String>,
     /// `Some` while the window that opens layers is shown.
     pub open_dialog: Option<OpenDialog>,
     selected: Option<usize>,
@@ -208,7 +238,8 @@ impl AtlasApp {
             measure: None,
             screenshot_notice: Arc::default(),
             load_errors,
-            unreadable_state: None,
+            state_path: None,
+            last_save_error: None,
             open_dialog: None,
             selected,
             hovered: None,
@@ -224,16 +255,35 @@ impl AtlasApp {
         }
     }
 
-    /// Starts from a saved state that could not be read: says so, and keeps its text under
-    /// [`UNREADABLE_STORAGE_KEY`] when the state is next saved.
-    pub fn keep_unreadable_state(&mut self, text: String) {
-        let message = format!(
-            "The saved settings could not be read, so the atlas started with its defaults. \
-             Their text is kept under \"{UNREADABLE_STORAGE_KEY}\" in the app's storage."
-        );
+    /// Saves the state to `path` from now on (on exit and every 30 s).
+    pub fn save_state_to(&mut self, path: PathBuf) {
+        self.state_path = Some(path);
+    }
+
+    /// Starts from a saved state that could not be read: says so, and first copies its text
+    /// beside the state file as `state.unreadable.json`, so that saving the defaults over it
+    /// loses nothing.
+    pub fn keep_unreadable_state(&mut self, text: &str) {
+        let kept = self
+            .state_path
+            .as_deref()
+            .map(|path| path.with_file_name("state.unreadable.json"));
+        let message = match kept.map(|copy| (export::write_atomic(&copy, text.as_bytes()), copy)) {
+            Some((Ok(()), copy)) => format!(
+                "The saved settings could not be read, so the atlas started with its defaults. \
+                 Their text is kept in {}.",
+                copy.display()
+            ),
+            Some((Err(e), _)) => format!(
+                "The saved settings could not be read, so the atlas started with its defaults; \
+                 keeping a copy of them failed: {e}"
+            ),
+            None => "The saved settings could not be read, so the atlas started with its \
+                     defaults."
+                .to_owned(),
+        };
         log::warn!("{message}");
         self.load_errors.push(message);
-        self.unreadable_state = Some(text);
     }
 
     /// Shows `bounds` ([min_x, min_y, max_x, max_y] of the map plane in km) from the next frame.
@@ -1220,6 +1270,8 @@ impl AtlasApp {
         let order = &self.state.user_layer_paths;
         layers.sort_by_key(|l| order.iter().position(|p| *p == l.path));
         Arc::make_mut(&mut self.atlas).user_layers = layers;
+        // A layer opened is worth keeping even if the app is then killed: save at once.
+        self.save_state();
         // An export in the background holds the model; it keeps the one it started with.
         match Arc::get_mut(&mut self.model) {
             Some(model) => model.set_user_layers(&self.atlas.user_layers),
@@ -1445,16 +1497,33 @@ impl AtlasApp {
     }
 }
 
+impl AtlasApp {
+    /// Saves the state to its file, if it has one; an error is logged when it first happens
+    /// or changes, not at every save.
+    pub fn save_state(&mut self) {
+        let Some(path) = &self.state_path else {
+            return;
+        };
+        match save_state(path, &self.state) {
+            Ok(()) => self.last_save_error = None,
+            Err(e) => {
+                let message = e.to_string();
+                if self.last_save_error.as_ref() != Some(&message) {
+                    log::error!("{message}");
+                    self.last_save_error = Some(message);
+                }
+            }
+        }
+    }
+}
+
 impl eframe::App for AtlasApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
 
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        if let Some(text) = &self.unreadable_state {
-            storage.set_string(UNREADABLE_STORAGE_KEY, text.clone());
-        }
-        eframe::set_value(storage, STORAGE_KEY, &self.state);
+    fn save(&mut self, _storage: &mut dyn eframe::Storage) {
+        self.save_state();
     }
 }
 

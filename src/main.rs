@@ -141,17 +141,22 @@ fn run_gui() -> ExitCode {
         ..Default::default()
     };
     let result = eframe::run_native(
-        "Sino-Kazakh Atlas",
+        app::APP_ID,
         options,
         Box::new(|cc| {
             sinokaz_atlas::ui::fonts::install(&cc.egui_ctx);
-            let (saved, unreadable) = match app::restore_state(cc.storage) {
-                Ok(saved) => (saved, None),
-                Err(text) => (None, Some(text)),
+            let state_file = app::state_file();
+            let (saved, unreadable) = match state_file.as_deref().map(app::restore_state) {
+                Some(Ok(Some(saved))) => (Some(saved), None),
+                Some(Err(text)) => (None, Some(text)),
+                Some(Ok(None)) | None => (app::restore_legacy_state(cc.storage), None),
             };
             let mut atlas_app = AtlasApp::new(data::bundled::load(), saved);
+            if let Some(path) = state_file {
+                atlas_app.save_state_to(path);
+            }
             if let Some(text) = unreadable {
-                atlas_app.keep_unreadable_state(text);
+                atlas_app.keep_unreadable_state(&text);
             }
             Ok(Box::new(atlas_app))
         }),

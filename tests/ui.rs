@@ -1067,55 +1067,51 @@ fn user_layers_are_read_again_on_the_next_start_and_a_missing_file_stays_listed(
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// eframe's storage, in memory.
-#[derive(Default)]
-struct MemoryStorage(std::collections::HashMap<String, String>);
-
-impl eframe::Storage for MemoryStorage {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_owned(), value);
-    }
-
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-
-    fn flush(&mut self) {}
-}
-
 #[test]
 fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept() {
-    use sinokaz_atlas::app::{STORAGE_KEY, UNREADABLE_STORAGE_KEY, restore_state};
-    let damaged = "(view: Some((1.0, 2.0\u{0}".to_owned();
-    let mut storage = MemoryStorage::default();
-    storage.0.insert(STORAGE_KEY.to_owned(), damaged.clone());
-    let Err(text) = restore_state(Some(&storage)) else {
+    use sinokaz_atlas::app::{restore_state, save_state};
+    let dir = test_folder("state");
+    let path = dir.join("state.json");
+    assert!(
+        matches!(restore_state(&path), Ok(None)),
+        "no state yet is no notice"
+    );
+    let damaged = "{\"view\": [1.0, 2.0, \u{0}";
+    std::fs::write(&path, damaged).expect("write");
+    let Err(text) = restore_state(&path) else {
         panic!("a damaged state is not read as a state");
     };
     let mut app = AtlasApp::new(data::bundled::load(), None);
-    app.keep_unreadable_state(text);
+    app.save_state_to(path.clone());
+    app.keep_unreadable_state(&text);
     let mut harness = harness(app);
     harness.get_by_label("Problems");
-    assert!(harness.state().load_errors[0].starts_with("The saved settings could not be read"));
-    eframe::App::save(harness.state_mut(), &mut storage);
-    assert_eq!(
-        storage.0.get(UNREADABLE_STORAGE_KEY),
-        Some(&damaged),
-        "the damaged text is kept"
-    );
     assert!(
-        matches!(restore_state(Some(&storage)), Ok(Some(_))),
-        "and the state saved over it reads"
+        harness.state().load_errors[0].starts_with("The saved settings could not be read"),
+        "{:?}",
+        harness.state().load_errors
     );
-    // No state at all is no notice.
-    assert!(matches!(
-        restore_state(Some(&MemoryStorage::default())),
-        Ok(None)
-    ));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("state.unreadable.json")).expect("kept"),
+        damaged,
+        "the damaged text is kept beside the state file"
+    );
+    // Saving writes a state that reads again, and leaves no temporary file.
+    harness.state_mut().state.theme = sinokaz_atlas::style::Theme::Dark;
+    harness.state_mut().save_state();
+    let restored = restore_state(&path).expect("reads").expect("a state");
+    assert_eq!(restored.theme, sinokaz_atlas::style::Theme::Dark);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["state.json", "state.unreadable.json"]);
+    // A state saved into a folder that does not exist yet makes the folder.
+    let nested = dir.join("new").join("state.json");
+    save_state(&nested, &restored).expect("saves");
+    assert!(matches!(restore_state(&nested), Ok(Some(_))));
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
