@@ -47,12 +47,17 @@ pub enum LoadError {
         size_bytes: u64,
         limit_bytes: u64,
     },
-    #[error("{file}:{line}:{column}: not UTF-8 text (first bad byte at offset {offset})")]
+    #[error(
+        "{file}:{line}:{column}: not UTF-8 text (first bad byte at offset {offset}){}",
+        if *utf16 { "; it looks like UTF-16: save it as UTF-8" } else { "" }
+    )]
     NotUtf8 {
         file: String,
         offset: usize,
         line: usize,
         column: usize,
+        /// The text starts with a UTF-16 byte-order mark.
+        utf16: bool,
     },
     #[error(
         "{file}:{line}:{column}: nested deeper than {limit_levels} levels of arrays and objects"
@@ -130,13 +135,19 @@ impl LoadError {
         let text = text.split(" at line ").next().unwrap_or(&text).to_owned();
         let message = if error.is_eof() {
             format!("not valid JSON: the file ends too early, it may be truncated ({text})")
+        } else if text == "expected value" || text == "expected ident" {
+            // What serde_json says of NaN, Infinity, a bare word or a CSV line.
+            "not valid JSON: expected a value here (a number, a string in double quotes, \
+             true, false, null, an array or an object; NaN and Infinity are not JSON)"
+                .to_owned()
         } else {
             format!("not valid JSON: {text}")
         };
         Self::Syntax {
             file: file.to_owned(),
             line: error.line(),
-            column: error.column(),
+            // serde_json says column 0 for the end of a line; editors count from 1.
+            column: error.column().max(1),
             message,
         }
     }
@@ -149,6 +160,7 @@ impl LoadError {
             offset,
             line,
             column,
+            utf16: bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]),
         }
     }
 

@@ -58,12 +58,17 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
     text_of(&file, bytes)
 }
 
-/// The bytes as text, or an error placing the first byte that is not UTF-8.
+/// The bytes as text without a UTF-8 byte-order mark (which many Windows programs write), or
+/// an error placing the first byte that is not UTF-8.
 pub fn text_of(file: &str, bytes: Vec<u8>) -> Result<String, LoadError> {
-    String::from_utf8(bytes).map_err(|e| {
+    let mut text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         LoadError::not_utf8(file, e.as_bytes(), offset)
-    })
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
 /// Refuses JSON text whose arrays and objects nest deeper than [`MAX_NESTING_LEVELS`], naming
@@ -218,7 +223,7 @@ fn parse_geojson_layer(file: &str, text: &str) -> Result<UserLayer, LoadError> {
         }
         Some(_) if object.contains_key("coordinates") || object.contains_key("geometries") => {
             let mut geometry = GeometryParts::default();
-            match geometry.read(&root, "(root)", 0) {
+            match geometry.read(&root, "", 0) {
                 Ok(()) => geometry.add_to(&mut layer, Map::new()),
                 Err((field, message)) => problems.push(whole_file(&field, &message)),
             }
@@ -380,7 +385,7 @@ impl GeometryParts {
                 format!("expected a geometry object, found {}", type_name(value)),
             ));
         };
-        let type_field = format!("{field}.type");
+        let type_field = child(field, "type");
         let Some(kind) = object.get("type") else {
             return err(&type_field, "missing");
         };
@@ -394,7 +399,7 @@ impl GeometryParts {
             if level >= MAX_COLLECTION_LEVELS {
                 return err(field, "GeometryCollections nested too deep");
             }
-            let geometries_field = format!("{field}.geometries");
+            let geometries_field = child(field, "geometries");
             let Some(geometries) = object.get("geometries").and_then(Value::as_array) else {
                 return err(&geometries_field, "expected an array of geometries");
             };
@@ -406,7 +411,7 @@ impl GeometryParts {
             }
             return Ok(());
         }
-        let field = format!("{field}.coordinates");
+        let field = child(field, "coordinates");
         let Some(coordinates) = object.get("coordinates") else {
             return err(&field, "missing");
         };
@@ -460,6 +465,15 @@ impl GeometryParts {
     }
 }
 
+/// The path of member `name` of the value at `field`; a bare geometry is at the root, "".
+fn child(field: &str, name: &str) -> String {
+    if field.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{field}.{name}")
+    }
+}
+
 fn non_empty<'a>(
     value: &'a Value,
     field: &str,
@@ -495,6 +509,13 @@ fn position(value: &Value, field: &str) -> Result<[f64; 2], GeometryError> {
     let (Some(lon), Some(lat)) = (array[0].as_f64(), array[1].as_f64()) else {
         return Err(err("longitude and latitude must be numbers".into()));
     };
+    // RFC 7946 allows an altitude and more after them; they are not drawn, but must be numbers.
+    if let Some(i) = array.iter().skip(2).position(|v| !v.is_number()) {
+        return Err((
+            format!("{field}[{}]", i + 2),
+            "an altitude (or other third value) must be a number".into(),
+        ));
+    }
     check_lon_lat(lon, lat).map_err(err)?;
     Ok([lon, lat])
 }
@@ -922,6 +943,36 @@ mod tests {
         let error = geojson(r#"{"type":"FeatureCollection","features":[]}"#).expect_err("empty");
         assert!(error.to_string().contains("nothing to draw"), "{error}");
         assert!(csv("lon,lat\n").is_err());
+    }
+
+    #[test]
+    fn a_utf8_byte_order_mark_is_skipped_and_a_utf16_file_is_named() {
+        let text = text_of(
+            "t.geojson",
+            b"\xef\xbb\xbf{\"type\":\"Point\",\"coordinates\":[1,2]}".to_vec(),
+        )
+        .expect("UTF-8 with a byte-order mark");
+        assert!(geojson(&text).is_ok());
+        let error = text_of("t.geojson", b"\xff\xfe{\x00".to_vec()).expect_err("UTF-16");
+        assert!(
+            error
+                .to_string()
+                .ends_with("it looks like UTF-16: save it as UTF-8"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_third_coordinate_must_be_a_number() {
+        let error =
+            geojson(r#"{"type":"Point","coordinates":[70,45,"high"]}"#).expect_err("invalid");
+        assert!(
+            error
+                .to_string()
+                .contains("field `coordinates[2]`: an altitude"),
+            "{error}"
+        );
+        assert!(geojson(r#"{"type":"Point","coordinates":[70,45,812.5]}"#).is_ok());
     }
 
     #[test]
