@@ -48,6 +48,8 @@ pub struct SavedState {
     pub deck_path: Option<String>,
     /// The files of the user's own layers, in drawing order; each is read again on start.
     pub user_layer_paths: Vec<String>,
+    /// The window's inner size in points, to open at the same size.
+    pub window_size: Option<[f32; 2]>,
 }
 
 /// The key under which versions before the state file kept the state in eframe's storage; it
@@ -328,6 +330,9 @@ impl AtlasApp {
 
     /// Shows the whole atlas UI in `ui`; eframe calls this every frame, and so do the UI tests.
     pub fn show(&mut self, ui: &mut Ui) {
+        if let Some(rect) = ui.ctx().input(|i| i.viewport().inner_rect) {
+            self.state.window_size = Some([rect.width(), rect.height()]);
+        }
         if self.applied_theme != Some(self.state.theme) {
             ui.ctx().set_theme(match self.state.theme {
                 Theme::Light => egui::Theme::Light,
@@ -1524,6 +1529,12 @@ impl eframe::App for AtlasApp {
 
     fn save(&mut self, _storage: &mut dyn eframe::Storage) {
         self.save_state();
+    }
+
+    /// The atlas saves what it restores itself, atomically (see [`save_state`]); eframe's own
+    /// file of egui's memory would be written in place, and is not needed.
+    fn persist_egui_memory(&self) -> bool {
+        false
     }
 }
 

@@ -133,11 +133,25 @@ fn export(
 }
 
 fn run_gui() -> ExitCode {
+    let state_file = app::state_file();
+    // Read before the window opens, so that it opens at the size it had.
+    let restored = state_file.as_deref().map(app::restore_state);
+    let size = match &restored {
+        Some(Ok(Some(state))) => state.window_size,
+        _ => None,
+    }
+    .filter(|[w, h]| w.is_finite() && h.is_finite())
+    .map_or([1400.0, 880.0], |[w, h]| {
+        [w.clamp(720.0, 8192.0), h.clamp(480.0, 8192.0)]
+    });
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Sino-Kazakh Atlas")
-            .with_inner_size([1400.0, 880.0])
+            .with_inner_size(size)
             .with_min_inner_size([720.0, 480.0]),
+        // The atlas writes its state itself, atomically; eframe's file would be written in
+        // place.
+        persist_window: false,
         ..Default::default()
     };
     let result = eframe::run_native(
@@ -145,8 +159,7 @@ fn run_gui() -> ExitCode {
         options,
         Box::new(|cc| {
             sinokaz_atlas::ui::fonts::install(&cc.egui_ctx);
-            let state_file = app::state_file();
-            let (saved, unreadable) = match state_file.as_deref().map(app::restore_state) {
+            let (saved, unreadable) = match restored {
                 Some(Ok(Some(saved))) => (Some(saved), None),
                 Some(Err(text)) => (None, Some(text)),
                 Some(Ok(None)) | None => (app::restore_legacy_state(cc.storage), None),
