@@ -66,18 +66,29 @@ pub fn state_file() -> Option<PathBuf> {
     eframe::storage_dir(APP_ID).map(|dir| dir.join("state.json"))
 }
 
-/// The saved state in `path`: `Ok(None)` when there is none yet. A file that is there but
-/// cannot be read as a state (damaged, or from a format this version doesn't know) gives
-/// `Err` with its text, so that the app can start with defaults, say so and keep the text.
-pub fn restore_state(path: &Path) -> Result<Option<SavedState>, String> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("(cannot read {}: {e})", path.display())),
-    };
-    match serde_json::from_slice::<SavedState>(&bytes) {
-        Ok(state) => Ok(Some(state)),
-        Err(_) => Err(String::from_utf8_lossy(&bytes).into_owned()),
+/// What was found where the state is saved.
+#[derive(Debug)]
+pub enum Restored {
+    /// No state yet: a first start.
+    Nothing,
+    State(Box<SavedState>),
+    /// A file that is there but is not a state this version reads (damaged, or of another
+    /// format): its bytes, to be kept.
+    Unreadable(Vec<u8>),
+    /// The file could not be read at all (permissions, a disk error): nothing may be saved
+    /// over it.
+    CannotRead(String),
+}
+
+/// Reads the saved state in `path`.
+pub fn restore_state(path: &Path) -> Restored {
+    match std::fs::read(path) {
+        Ok(bytes) => match serde_json::from_slice::<SavedState>(&bytes) {
+            Ok(state) => Restored::State(Box::new(state)),
+            Err(_) => Restored::Unreadable(bytes),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Restored::Nothing,
+        Err(e) => Restored::CannotRead(format!("cannot read {}: {e}", path.display())),
     }
 }
 
@@ -96,6 +107,15 @@ pub fn save_state(path: &Path, state: &SavedState) -> Result<(), export::ExportE
     export::write_atomic(path, text.as_bytes())
 }
 
+/// Where a state file that does not read is copied: beside it, named by the time, so that a
+/// second damaged state doesn't replace the copy of the first.
+fn unreadable_copy_path(path: &Path) -> PathBuf {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    path.with_file_name(format!("state.unreadable-{seconds}.json"))
+}
+
 /// The state kept by versions that saved it in eframe's storage, if it reads.
 pub fn restore_legacy_state(storage: Option<&dyn eframe::Storage>) -> Option<SavedState> {
     eframe::get_value(storage?, STORAGE_KEY)
@@ -108,7 +128,8 @@ pub struct AtlasApp {
     pub state: SavedState,
     /// Problems found while loading or opening files, shown in a window until dismissed.
     pub load_errors: Vec<String>,
-    /// Where the state is saved on exit and every 30 s; `None` saves nothing (tests).
+    /// Where the state is saved on exit, every 30 s and when layers change; `None` saves nothing
+    /// (tests, or a state file that could not be read and must not be saved over).
     state_path: Option<PathBuf>,
     /// The last error saving the state, so that a failure repeated every save is logged once.
     last_save_error: Option<String>,
@@ -257,35 +278,63 @@ impl AtlasApp {
         }
     }
 
-    /// Saves the state to `path` from now on (on exit and every 30 s).
-    pub fn save_state_to(&mut self, path: PathBuf) {
-        self.state_path = Some(path);
-    }
-
-    /// Starts from a saved state that could not be read: says so, and first copies its text
-    /// beside the state file as `state.unreadable.json`, so that saving the defaults over it
-    /// loses nothing.
-    pub fn keep_unreadable_state(&mut self, text: &str) {
-        let kept = self
-            .state_path
-            .as_deref()
-            .map(|path| path.with_file_name("state.unreadable.json"));
-        let message = match kept.map(|copy| (export::write_atomic(&copy, text.as_bytes()), copy)) {
-            Some((Ok(()), copy)) => format!(
-                "The saved settings could not be read, so the atlas started with its defaults. \
-                 Their text is kept in {}.",
-                copy.display()
+    /// Builds the app from the state found in `path` (or, on a first start, `legacy`, the state
+    /// of a version that kept it in eframe's storage) and saves the state there from now on:
+    /// on exit, every 30 s, and at once when layers change.
+    ///
+    /// What the user had is never saved over. A state that does not read is copied beside the
+    /// file first, byte for byte; if the copy fails, or the file cannot be read at all, the
+    /// app starts with defaults and saves nothing this time, and says so.
+    pub fn with_state_file(
+        loaded: Result<Atlas, Vec<LoadError>>,
+        path: PathBuf,
+        restored: Restored,
+        legacy: Option<SavedState>,
+    ) -> Self {
+        let (saved, notice, keep_saving) = match restored {
+            Restored::State(state) => (Some(*state), None, true),
+            Restored::Nothing => (legacy, None, true),
+            Restored::CannotRead(reason) => (
+                None,
+                Some(format!(
+                    "The saved settings could not be read ({reason}), so the atlas started \
+                     with its defaults and will not save over them this time."
+                )),
+                false,
             ),
-            Some((Err(e), _)) => format!(
-                "The saved settings could not be read, so the atlas started with its defaults; \
-                 keeping a copy of them failed: {e}"
-            ),
-            None => "The saved settings could not be read, so the atlas started with its \
-                     defaults."
-                .to_owned(),
+            Restored::Unreadable(bytes) => {
+                let copy = unreadable_copy_path(&path);
+                match export::write_atomic(&copy, &bytes) {
+                    Ok(()) => (
+                        None,
+                        Some(format!(
+                            "The saved settings could not be read, so the atlas started with \
+                             its defaults. The file is kept as {}.",
+                            copy.display()
+                        )),
+                        true,
+                    ),
+                    Err(e) => (
+                        None,
+                        Some(format!(
+                            "The saved settings could not be read, so the atlas started with \
+                             its defaults; keeping a copy failed ({e}), so it will not save \
+                             over them this time."
+                        )),
+                        false,
+                    ),
+                }
+            }
         };
-        log::warn!("{message}");
-        self.load_errors.push(message);
+        let mut app = Self::new(loaded, saved);
+        if keep_saving {
+            app.state_path = Some(path);
+        }
+        if let Some(message) = notice {
+            log::warn!("{message}");
+            app.load_errors.push(message);
+        }
+        app
     }
 
     /// Shows `bounds` ([min_x, min_y, max_x, max_y] of the map plane in km) from the next frame.
@@ -1515,6 +1564,7 @@ impl AtlasApp {
                 let message = e.to_string();
                 if self.last_save_error.as_ref() != Some(&message) {
                     log::error!("{message}");
+                    self.notice = Some(format!("Settings not saved: {message}"));
                     self.last_save_error = Some(message);
                 }
             }

@@ -137,7 +137,7 @@ fn run_gui() -> ExitCode {
     // Read before the window opens, so that it opens at the size it had.
     let restored = state_file.as_deref().map(app::restore_state);
     let size = match &restored {
-        Some(Ok(Some(state))) => state.window_size,
+        Some(app::Restored::State(state)) => state.window_size,
         _ => None,
     }
     .filter(|[w, h]| w.is_finite() && h.is_finite())
@@ -159,18 +159,14 @@ fn run_gui() -> ExitCode {
         options,
         Box::new(|cc| {
             sinokaz_atlas::ui::fonts::install(&cc.egui_ctx);
-            let (saved, unreadable) = match restored {
-                Some(Ok(Some(saved))) => (Some(saved), None),
-                Some(Err(text)) => (None, Some(text)),
-                Some(Ok(None)) | None => (app::restore_legacy_state(cc.storage), None),
+            let legacy = app::restore_legacy_state(cc.storage);
+            let atlas_app = match (state_file, restored) {
+                (Some(path), Some(restored)) => {
+                    AtlasApp::with_state_file(data::bundled::load(), path, restored, legacy)
+                }
+                // No folder to save in (no home directory): what eframe kept, if anything.
+                _ => AtlasApp::new(data::bundled::load(), legacy),
             };
-            let mut atlas_app = AtlasApp::new(data::bundled::load(), saved);
-            if let Some(path) = state_file {
-                atlas_app.save_state_to(path);
-            }
-            if let Some(text) = unreadable {
-                atlas_app.keep_unreadable_state(&text);
-            }
             Ok(Box::new(atlas_app))
         }),
     );

@@ -1036,7 +1036,7 @@ fn user_layers_are_read_again_on_the_next_start_and_a_missing_file_stays_listed(
             hidden: false,
         },
     );
-    // Saved as eframe saves it, and read back.
+    // Saved as the state file holds it, and read back.
     let saved: SavedState =
         serde_json::from_str(&serde_json::to_string(&harness.state().state).expect("saves"))
             .expect("reads");
@@ -1067,23 +1067,27 @@ fn user_layers_are_read_again_on_the_next_start_and_a_missing_file_stays_listed(
     std::fs::remove_dir_all(&dir).ok();
 }
 
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
-fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept() {
-    use sinokaz_atlas::app::{restore_state, save_state};
+fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept_byte_for_byte() {
+    use sinokaz_atlas::app::{Restored, restore_state, save_state};
     let dir = test_folder("state");
     let path = dir.join("state.json");
-    assert!(
-        matches!(restore_state(&path), Ok(None)),
-        "no state yet is no notice"
-    );
-    let damaged = "{\"view\": [1.0, 2.0, \u{0}";
-    std::fs::write(&path, damaged).expect("write");
-    let Err(text) = restore_state(&path) else {
-        panic!("a damaged state is not read as a state");
-    };
-    let mut app = AtlasApp::new(data::bundled::load(), None);
-    app.save_state_to(path.clone());
-    app.keep_unreadable_state(&text);
+    assert!(matches!(restore_state(&path), Restored::Nothing));
+    // Damaged, with bytes that are not UTF-8.
+    let damaged = b"{\"view\": [1.0, 2.0, \xff\x00".to_vec();
+    std::fs::write(&path, &damaged).expect("write");
+    let restored = restore_state(&path);
+    assert!(matches!(restored, Restored::Unreadable(_)));
+    let app = AtlasApp::with_state_file(data::bundled::load(), path.clone(), restored, None);
     let mut harness = harness(app);
     harness.get_by_label("Problems");
     assert!(
@@ -1091,26 +1095,70 @@ fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept() {
         "{:?}",
         harness.state().load_errors
     );
+    let names = names_in(&dir);
+    let copy = names
+        .iter()
+        .find(|n| n.starts_with("state.unreadable-"))
+        .expect("a copy beside the state file");
     assert_eq!(
-        std::fs::read_to_string(dir.join("state.unreadable.json")).expect("kept"),
+        std::fs::read(dir.join(copy)).expect("kept"),
         damaged,
-        "the damaged text is kept beside the state file"
+        "kept byte for byte"
     );
-    // Saving writes a state that reads again, and leaves no temporary file.
+    // Saving now writes a state that reads again, and leaves no temporary file.
     harness.state_mut().state.theme = sinokaz_atlas::style::Theme::Dark;
     harness.state_mut().save_state();
-    let restored = restore_state(&path).expect("reads").expect("a state");
-    assert_eq!(restored.theme, sinokaz_atlas::style::Theme::Dark);
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["state.json", "state.unreadable.json"]);
+    let Restored::State(saved) = restore_state(&path) else {
+        panic!("the saved state reads");
+    };
+    assert_eq!(saved.theme, sinokaz_atlas::style::Theme::Dark);
+    assert_eq!(names_in(&dir), ["state.json".to_owned(), copy.clone()]);
     // A state saved into a folder that does not exist yet makes the folder.
     let nested = dir.join("new").join("state.json");
-    save_state(&nested, &restored).expect("saves");
-    assert!(matches!(restore_state(&nested), Ok(Some(_))));
+    save_state(&nested, &saved).expect("saves");
+    assert!(matches!(restore_state(&nested), Restored::State(_)));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_state_file_that_cannot_be_read_is_never_saved_over() {
+    use sinokaz_atlas::app::{Restored, restore_state};
+    let dir = test_folder("state-unreadable");
+    // A folder where the file should be: it exists, and reading it fails.
+    let path = dir.join("state.json");
+    std::fs::create_dir(&path).expect("folder");
+    std::fs::write(path.join("inside"), "kept").expect("write");
+    let restored = restore_state(&path);
+    assert!(matches!(restored, Restored::CannotRead(_)), "{restored:?}");
+    let mut app = AtlasApp::with_state_file(data::bundled::load(), path.clone(), restored, None);
+    assert!(
+        app.load_errors[0].contains("will not save over them"),
+        "{:?}",
+        app.load_errors
+    );
+    app.state.theme = sinokaz_atlas::style::Theme::Dark;
+    app.save_state();
+    assert!(path.is_dir(), "nothing was written in its place");
+    assert_eq!(names_in(&path), ["inside"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn on_a_first_start_the_state_of_an_earlier_version_is_used() {
+    use sinokaz_atlas::app::Restored;
+    let dir = test_folder("state-legacy");
+    let legacy = SavedState {
+        theme: sinokaz_atlas::style::Theme::Dark,
+        ..SavedState::default()
+    };
+    let app = AtlasApp::with_state_file(
+        data::bundled::load(),
+        dir.join("state.json"),
+        Restored::Nothing,
+        Some(legacy),
+    );
+    assert_eq!(app.state.theme, sinokaz_atlas::style::Theme::Dark);
+    assert!(app.load_errors.is_empty());
     std::fs::remove_dir_all(&dir).ok();
 }
 
