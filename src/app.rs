@@ -107,6 +107,25 @@ pub fn save_state(path: &Path, state: &SavedState) -> Result<(), export::ExportE
     export::write_atomic(path, text.as_bytes())
 }
 
+/// The saved layer paths as keys: each resolved to the file it names where it can be (so that
+/// opening that file again finds the same entry), with its style moved along, and each once.
+fn layer_keys(state: &mut SavedState) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for path in std::mem::take(&mut state.user_layer_paths) {
+        let key =
+            std::fs::canonicalize(&path).map_or_else(|_| path.clone(), |p| p.display().to_string());
+        if key != path
+            && let Some(style) = state.layers.user_layers.remove(&path)
+        {
+            state.layers.user_layers.entry(key.clone()).or_insert(style);
+        }
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
 /// Where a state file that does not read is copied: beside it, named by the time, so that a
 /// second damaged state doesn't replace the copy of the first.
 fn unreadable_copy_path(path: &Path) -> PathBuf {
@@ -209,6 +228,7 @@ impl AtlasApp {
         let mut state = saved.unwrap_or_default();
         let mut atlas = atlas;
         let mut load_errors = load_errors;
+        state.user_layer_paths = layer_keys(&mut state);
         // Each saved layer is read again; one that fails stays listed, so it can be
         // reloaded once its file is back or mended.
         for path in &state.user_layer_paths {
@@ -624,6 +644,7 @@ impl AtlasApp {
             .selected
             .as_deref()
             .and_then(|id| self.atlas.item_index(id));
+        let presented_layers = slide.layers.with_user_layer_styles_of(&self.state.layers);
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
@@ -637,7 +658,7 @@ impl AtlasApp {
                     atlas: &self.atlas,
                     model: &self.model,
                     theme,
-                    layers: &slide.layers,
+                    layers: &presented_layers,
                     selected,
                     hovered: None,
                     highlighted: &[],
@@ -1219,7 +1240,7 @@ impl AtlasApp {
                 layers.user_layers.entry(path).or_default().color = color;
             }
             LayersIntent::RemoveUserLayer(path) => self.remove_user_layer(&path),
-            LayersIntent::ReloadUserLayer(path) => self.open_layers(vec![PathBuf::from(path)]),
+            LayersIntent::ReloadUserLayer(path) => self.reload_layer(path),
         }
     }
 
@@ -1268,10 +1289,26 @@ impl AtlasApp {
     /// fails is reported in the problems window and changes nothing: the layers shown before
     /// stay as they were.
     pub fn open_layers(&mut self, paths: Vec<PathBuf>) {
+        self.read_layers(paths.into_iter().map(|path| (path, None)).collect());
+    }
+
+    /// Reads the file of the layer listed under `key` again, into the same entry.
+    fn reload_layer(&mut self, key: String) {
+        self.read_layers(vec![(PathBuf::from(&key), Some(key))]);
+    }
+
+    /// Reads each file as a layer, under its own key or, for a reload, the key it is listed
+    /// under: the path it had may now resolve elsewhere, and the layer must stay one entry.
+    fn read_layers(&mut self, requests: Vec<(PathBuf, Option<String>)>) {
         let mut opened = Vec::new();
-        for path in paths {
+        for (path, key) in requests {
             match load_user_layer(&path) {
-                Ok(layer) => opened.push(layer),
+                Ok(mut layer) => {
+                    if let Some(key) = key {
+                        layer.path = key;
+                    }
+                    opened.push(layer);
+                }
                 Err(e) => {
                     log::error!("{e}");
                     self.notice = Some(format!("Could not open {}", path.display()));
@@ -1290,10 +1327,16 @@ impl AtlasApp {
             if !self.state.user_layer_paths.contains(&path) {
                 self.state.user_layer_paths.push(path.clone());
             }
-            let style = &mut self.state.layers.user_layers;
-            if !style.contains_key(&path) {
-                let color = crate::style::user_layer_color(style.len());
-                style.insert(
+            let styles = &mut self.state.layers.user_layers;
+            if !styles.contains_key(&path) {
+                // The first colour no listed layer has, so that a layer opened after one was
+                // removed doesn't take the colour of one still shown.
+                let used: Vec<[u8; 3]> = styles.values().map(|s| s.color).collect();
+                let color = crate::style::USER_LAYER_COLORS
+                    .into_iter()
+                    .find(|c| !used.contains(c))
+                    .unwrap_or(crate::style::user_layer_color(styles.len()));
+                styles.insert(
                     path.clone(),
                     UserLayerStyle {
                         color,

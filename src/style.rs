@@ -63,8 +63,6 @@ pub struct Palette {
     pub selection: Color,
     pub hover: Color,
     pub area_tint: Color,
-    /// The user's own layers: a colour no sector or corridor uses.
-    pub user_layer: Color,
 }
 
 /// Colours given to the user's layers in turn: strong, unlike each other and unlike the
@@ -105,7 +103,6 @@ pub const fn palette(theme: Theme) -> Palette {
             selection: Color::rgb(0xe0, 0x10, 0x60),
             hover: Color::rgb(0x20, 0x20, 0x20),
             area_tint: Color::rgba(0x7a, 0x4f, 0x9a, 0x26),
-            user_layer: Color::rgb(0xc0, 0x26, 0x8a),
         },
         Theme::Dark => Palette {
             sea: Color::rgb(0x16, 0x22, 0x30),
@@ -127,7 +124,6 @@ pub const fn palette(theme: Theme) -> Palette {
             selection: Color::rgb(0xff, 0x4f, 0x8f),
             hover: Color::rgb(0xf0, 0xf0, 0xf0),
             area_tint: Color::rgba(0xa0, 0x7f, 0xc0, 0x40),
-            user_layer: Color::rgb(0xff, 0x6e, 0xc7),
         },
     }
 }

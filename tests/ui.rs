@@ -314,8 +314,8 @@ fn app_with_user_block() -> AtlasApp {
 /// user-layer colour: the dots are a grid of small squares, so a few pixels between them may
 /// show the map.
 fn user_pixels_around(harness: &mut Harness<'_, AtlasApp>, lon: f64, lat: f64) -> usize {
-    let user = sinokaz_atlas::style::palette(sinokaz_atlas::style::Theme::Light).user_layer;
-    pixels_of_color_around(harness, lon, lat, [user.r, user.g, user.b])
+    // The first layer, with no style set, in the palette's first colour.
+    pixels_of_color_around(harness, lon, lat, sinokaz_atlas::style::user_layer_color(0))
 }
 
 /// How many of the 9×9 pixels around `lon, lat` in the last rendered frame are close to
@@ -1184,5 +1184,79 @@ fn hovering_a_point_of_a_user_layer_shows_its_properties() {
     harness.get_by_label("Depot west");
     harness.get_by_label("3");
     harness.get_by_label("Your layer: depots");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_layer_saved_under_another_path_to_its_file_stays_one_entry_through_a_reload() {
+    let dir = test_folder("keys");
+    let real = dir.join("real");
+    std::fs::create_dir_all(&real).expect("folder");
+    std::fs::write(real.join("depots.csv"), DEPOTS_CSV).expect("write");
+    let link = dir.join("link");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let through_link = link.join("depots.csv").display().to_string();
+    let canonical = std::fs::canonicalize(real.join("depots.csv"))
+        .expect("canonical")
+        .display()
+        .to_string();
+    let mut saved = SavedState {
+        user_layer_paths: vec![
+            through_link.clone(),
+            through_link.clone(),
+            canonical.clone(),
+        ],
+        ..SavedState::default()
+    };
+    saved.layers.user_layers.insert(
+        through_link,
+        sinokaz_atlas::scene::layers::UserLayerStyle {
+            color: [10, 120, 200],
+            hidden: false,
+        },
+    );
+    let mut harness = harness(AtlasApp::new(data::bundled::load(), Some(saved)));
+    let app = harness.state();
+    assert_eq!(app.state.user_layer_paths, vec![canonical.clone()]);
+    assert_eq!(app.atlas.user_layers.len(), 1);
+    assert_eq!(
+        layer_color(&harness, &canonical),
+        [10, 120, 200],
+        "its style moved along"
+    );
+
+    harness.get_by_label("Reload").click();
+    harness.run();
+    let app = harness.state();
+    assert_eq!(app.atlas.user_layers.len(), 1);
+    assert_eq!(app.state.user_layer_paths, vec![canonical]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_layer_opened_after_one_is_removed_takes_a_colour_no_shown_layer_has() {
+    let dir = test_folder("colours");
+    let mut harness = harness(app());
+    for name in ["a", "b"] {
+        let file = dir.join(format!("{name}.csv"));
+        std::fs::write(&file, DEPOTS_CSV).expect("write");
+        drop_file(&mut harness, &file);
+    }
+    harness
+        .get_all_by_label("Remove")
+        .next()
+        .expect("a Remove button")
+        .click();
+    harness.run();
+    assert_eq!(harness.state().atlas.user_layers.len(), 1);
+    let file = dir.join("c.csv");
+    std::fs::write(&file, DEPOTS_CSV).expect("write");
+    drop_file(&mut harness, &file);
+    let layers = harness.state().atlas.user_layers.clone();
+    assert_eq!(layers.len(), 2);
+    assert_ne!(
+        layer_color(&harness, &layers[0].path),
+        layer_color(&harness, &layers[1].path)
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

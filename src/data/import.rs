@@ -330,6 +330,7 @@ fn read_feature(
     if geometry.is_null() {
         // RFC 7946 allows a feature that is not placed; it is kept, counted and not drawn.
         GeometryParts::default().add_to(layer, properties);
+        layer.unplaced_features += 1;
         return;
     }
     let mut parts = GeometryParts::default();

@@ -18,6 +18,8 @@ pub struct UserLayer {
     pub point_feature: Vec<usize>,
     /// For each line, its feature in `features`; empty for a layer made in code.
     pub line_feature: Vec<usize>,
+    /// Features with a null geometry: kept with their properties, not drawn.
+    pub unplaced_features: usize,
 }
 
 impl UserLayer {
@@ -30,7 +32,7 @@ impl UserLayer {
             count(self.points.len(), "point", "points"),
             count(self.lines.len(), "line", "lines")
         );
-        let unplaced = self.unplaced_features();
+        let unplaced = self.unplaced_features;
         if unplaced > 0 {
             summary += &format!(
                 ", {}",
@@ -42,17 +44,6 @@ impl UserLayer {
             );
         }
         summary
-    }
-
-    /// Features with a null geometry: kept with their properties, not drawn.
-    pub fn unplaced_features(&self) -> usize {
-        let mut placed = vec![false; self.features.len()];
-        for &f in self.point_feature.iter().chain(&self.line_feature) {
-            if let Some(p) = placed.get_mut(f) {
-                *p = true;
-            }
-        }
-        placed.iter().filter(|p| !**p).count()
     }
 
     /// The properties of the feature a point came from.

@@ -64,12 +64,19 @@ pub struct UserLayerStyle {
     pub hidden: bool,
 }
 
-impl Default for UserLayerStyle {
-    fn default() -> Self {
+impl UserLayerStyle {
+    /// The style of the `index`th layer before the user sets one.
+    pub const fn first(index: usize) -> Self {
         Self {
-            color: crate::style::user_layer_color(0),
+            color: crate::style::user_layer_color(index),
             hidden: false,
         }
+    }
+}
+
+impl Default for UserLayerStyle {
+    fn default() -> Self {
+        Self::first(0)
     }
 }
 
@@ -82,8 +89,23 @@ impl Layers {
         !self.hidden_sectors.contains(&sector)
     }
 
-    pub fn shows_user_layer(&self, path: &str) -> bool {
-        self.user_layers.get(path).is_none_or(|s| !s.hidden)
+    /// The style of the user layer of `path`, the `index`th drawn: the one set for it, else
+    /// the palette's `index`th colour, shown.
+    pub fn user_layer_style(&self, path: &str, index: usize) -> UserLayerStyle {
+        self.user_layers
+            .get(path)
+            .copied()
+            .unwrap_or(UserLayerStyle::first(index))
+    }
+
+    /// These layers with the styles of `other` for the user layers they have none for: a slide
+    /// made before a layer was opened shows it as the map does.
+    pub fn with_user_layer_styles_of(&self, other: &Self) -> Self {
+        let mut layers = self.clone();
+        for (path, style) in &other.user_layers {
+            layers.user_layers.entry(path.clone()).or_insert(*style);
+        }
+        layers
     }
 
     pub fn shows_corridor(&self, kind: CorridorKind) -> bool {
@@ -109,5 +131,32 @@ impl Layers {
         } else {
             hidden.insert(key);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slide_shows_a_user_layer_as_the_map_does_unless_it_has_its_own_style() {
+        let hidden = UserLayerStyle {
+            color: [1, 2, 3],
+            hidden: true,
+        };
+        let mut map = Layers::default();
+        map.user_layers.insert("/a.csv".into(), hidden);
+        map.user_layers.insert("/b.csv".into(), hidden);
+        let mut slide = Layers::default();
+        let own = UserLayerStyle::first(4);
+        slide.user_layers.insert("/b.csv".into(), own);
+        let shown = slide.with_user_layer_styles_of(&map);
+        assert_eq!(shown.user_layer_style("/a.csv", 0), hidden);
+        assert_eq!(shown.user_layer_style("/b.csv", 1), own);
+        assert_eq!(
+            shown.user_layer_style("/c.csv", 2),
+            UserLayerStyle::first(2),
+            "a layer no one styled takes the palette's colour for its place"
+        );
     }
 }

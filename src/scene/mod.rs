@@ -364,7 +364,7 @@ pub fn build_scene(
         &palette,
     );
 
-    push_user_layers(out.group("user-layers"), model, layers, &palette);
+    push_user_layers(out.group("user-layers"), model, layers);
 
     let mut occupancy = Occupancy::default();
     for reserved in options.reserved_px {
@@ -736,23 +736,14 @@ fn label(text: &str, top_left_px: [f32; 2], size_px: f32, color: Color, halo: Co
 
 /// The user's layers: lines reduced to the points a pixel apart, and points as dots, one per
 /// cell of a small pixel grid.
-fn push_user_layers(
-    out: &mut Vec<Primitive>,
-    model: &MapModel,
-    layers: &Layers,
-    palette: &Palette,
-) {
-    for layer in &model.user_layers {
-        if !layers.shows_user_layer(&layer.path) {
+fn push_user_layers(out: &mut Vec<Primitive>, model: &MapModel, layers: &Layers) {
+    for (index, layer) in model.user_layers.iter().enumerate() {
+        let style = layers.user_layer_style(&layer.path, index);
+        if style.hidden {
             continue;
         }
-        let color = layers
-            .user_layers
-            .get(&layer.path)
-            .map_or(palette.user_layer, |s| {
-                let [r, g, b] = s.color;
-                Color::rgb(r, g, b)
-            });
+        let [r, g, b] = style.color;
+        let color = Color::rgb(r, g, b);
         out.push(Primitive::UserLayer(UserLayerMarks {
             layer: Arc::clone(layer),
             color,

@@ -202,12 +202,8 @@ fn user_layers_ui(ui: &mut Ui, layers: &Layers, rows: &[UserLayerRow]) -> Option
                 .weak(),
         );
     }
-    for row in rows {
-        let style = layers
-            .user_layers
-            .get(row.path)
-            .copied()
-            .unwrap_or_default();
+    for (index, row) in rows.iter().enumerate() {
+        let style = layers.user_layer_style(row.path, index);
         ui.horizontal(|ui| {
             let mut on = !style.hidden;
             let mut color = style.color;

@@ -424,9 +424,10 @@ fn user_feature_at<'a>(
         .model
         .user_layers
         .iter()
+        .enumerate()
         .rev()
-        .filter(|l| inputs.layers.shows_user_layer(&l.path))
-        .find_map(|projected| {
+        .filter(|(index, l)| !inputs.layers.user_layer_style(&l.path, *index).hidden)
+        .find_map(|(_, projected)| {
             let pick = projected.pick(at, radius_km)?;
             let layer = inputs
                 .atlas
