@@ -107,6 +107,22 @@ pub fn save_state(path: &Path, state: &SavedState) -> Result<(), export::ExportE
     export::write_atomic(path, text.as_bytes())
 }
 
+/// Lines of one error the Problems window lists; the log has them all.
+const PROBLEM_LINES_SHOWN: usize = 50;
+
+/// The error as the Problems window shows it: its first lines, then how many more there are.
+/// A file with a problem on each of a million rows would otherwise be laid out every frame.
+fn shortened(error: &str) -> String {
+    let Some((cut, _)) = error.match_indices('\n').nth(PROBLEM_LINES_SHOWN - 1) else {
+        return error.to_owned();
+    };
+    let more = error[cut..].lines().filter(|l| !l.is_empty()).count();
+    format!(
+        "{}\n  … and {more} more: `sinokaz-atlas check FILE` lists them all",
+        &error[..cut]
+    )
+}
+
 /// The saved layer paths as keys: each resolved to the file it names where it can be (so that
 /// opening that file again finds the same entry), with its style moved along, and each once.
 fn layer_keys(state: &mut SavedState) -> Vec<String> {
@@ -221,7 +237,7 @@ impl AtlasApp {
                 }
                 (
                     Atlas::default(),
-                    errors.iter().map(ToString::to_string).collect(),
+                    errors.iter().map(|e| shortened(&e.to_string())).collect(),
                 )
             }
         };
@@ -239,7 +255,7 @@ impl AtlasApp {
                 }
                 Err(e) => {
                     log::error!("{e}");
-                    load_errors.push(e.to_string());
+                    load_errors.push(shortened(&e.to_string()));
                 }
             }
         }
@@ -1312,7 +1328,7 @@ impl AtlasApp {
                 Err(e) => {
                     log::error!("{e}");
                     self.notice = Some(format!("Could not open {}", path.display()));
-                    self.load_errors.push(e.to_string());
+                    self.load_errors.push(shortened(&e.to_string()));
                 }
             }
         }
@@ -1677,4 +1693,20 @@ fn with_margin(b: [f64; 4], fraction: f64) -> [f64; 4] {
 pub fn format_degrees(value: f64, positive: char, negative: char) -> String {
     let hemisphere = if value < 0.0 { negative } else { positive };
     format!("{:.3}°{hemisphere}", value.abs())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_long_error_is_shortened_to_its_first_lines_and_a_count() {
+        let error: String = (1..=120).map(|i| format!("line {i}\n")).collect();
+        let shown = super::shortened(error.trim_end());
+        assert_eq!(shown.lines().count(), super::PROBLEM_LINES_SHOWN + 1);
+        assert!(shown.starts_with("line 1\nline 2\n"), "{shown}");
+        assert!(
+            shown.ends_with("… and 70 more: `sinokaz-atlas check FILE` lists them all"),
+            "{shown}"
+        );
+        assert_eq!(super::shortened("one\ntwo"), "one\ntwo");
+    }
 }

@@ -1,6 +1,7 @@
 //! Command line entry point: with no subcommand the atlas opens its window; `check` validates
 //! dataset files with the same code the app uses.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -185,18 +186,24 @@ fn check(files: &[PathBuf], dataset: bool) -> ExitCode {
         return ExitCode::from(2);
     }
     let mut all_valid = true;
+    let mut out = std::io::stdout().lock();
     for file in files {
         let checked = if dataset {
             data::load_items(file).map(|items| format!("{} items", items.len()))
         } else {
             data::load_user_layer(file).map(|layer| layer.summary())
         };
-        match checked {
-            Ok(summary) => println!("{}: ok, {summary}", file.display()),
+        let line = match checked {
+            Ok(summary) => format!("{}: ok, {summary}", file.display()),
             Err(e) => {
                 all_valid = false;
-                println!("{e}");
+                e.to_string()
             }
+        };
+        // A reader that stops early (`check … | head`) closes the pipe: stop quietly, with
+        // the exit code of what was checked so far, rather than panic as println! would.
+        if writeln!(out, "{line}").is_err() {
+            break;
         }
     }
     if all_valid {

@@ -74,3 +74,38 @@ fn check_without_files_is_an_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn check_stops_quietly_when_its_reader_closes_the_pipe() {
+    use std::io::BufRead as _;
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed");
+    let mut files: Vec<_> = std::fs::read_dir(&corpus)
+        .expect("the corpus")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    // Enough output that the pipe is closed while check still writes.
+    let files: Vec<_> = files.iter().cycle().take(2000).collect();
+    let mut child = atlas()
+        .arg("check")
+        .args(&files)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut first = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("a line");
+    assert!(!first.is_empty());
+    // The reader goes away, as `head -1` does.
+    let out = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the files checked so far were invalid"
+    );
+}
