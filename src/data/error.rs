@@ -107,7 +107,7 @@ pub fn deserialize_json<T: serde::de::DeserializeOwned>(
         let field = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
-            LoadError::syntax(file, &inner)
+            LoadError::syntax(file, text, &inner)
         } else {
             LoadError::Invalid {
                 file: file.to_owned(),
@@ -124,30 +124,32 @@ pub fn deserialize_json<T: serde::de::DeserializeOwned>(
     // The first pass failed on something after the document, such as a second one.
     deserializer
         .end()
-        .map_err(|e| LoadError::syntax(file, &e))?;
+        .map_err(|e| LoadError::syntax(file, text, &e))?;
     Ok(value)
 }
 
 impl LoadError {
-    pub fn syntax(file: &str, error: &serde_json::Error) -> Self {
+    /// A JSON syntax error in `text`, placed by line and column in characters as an editor
+    /// counts them (serde_json counts the column in bytes, which Cyrillic or Chinese names
+    /// would throw off).
+    pub fn syntax(file: &str, text: &str, error: &serde_json::Error) -> Self {
         // serde_json's own text ends in " at line L column C", which the error already says.
-        let text = error.to_string();
-        let text = text.split(" at line ").next().unwrap_or(&text).to_owned();
+        let said = error.to_string();
+        let said = said.split(" at line ").next().unwrap_or(&said).to_owned();
         let message = if error.is_eof() {
-            format!("not valid JSON: the file ends too early, it may be truncated ({text})")
-        } else if text == "expected value" || text == "expected ident" {
+            format!("not valid JSON: the file ends too early, it may be truncated ({said})")
+        } else if said == "expected value" || said == "expected ident" {
             // What serde_json says of NaN, Infinity, a bare word or a CSV line.
             "not valid JSON: expected a value here (a number, a string in double quotes, \
              true, false, null, an array or an object; NaN and Infinity are not JSON)"
                 .to_owned()
         } else {
-            format!("not valid JSON: {text}")
+            format!("not valid JSON: {said}")
         };
         Self::Syntax {
             file: file.to_owned(),
             line: error.line(),
-            // serde_json says column 0 for the end of a line; editors count from 1.
-            column: error.column().max(1),
+            column: character_column(text, error.line(), error.column()),
             message,
         }
     }
@@ -171,6 +173,19 @@ impl LoadError {
             _ => &[],
         }
     }
+}
+
+/// The column in characters (from 1) of the byte column `byte_column` of line `line` (both
+/// from 1, as serde_json gives them; it says column 0 for the end of a line).
+fn character_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return byte_column.max(1);
+    };
+    let mut end = byte_column.min(line_text.len());
+    while !line_text.is_char_boundary(end) {
+        end -= 1;
+    }
+    line_text[..end].chars().count().max(1)
 }
 
 /// Line and column (both from 1, the column in characters) of byte `offset` of `bytes`.

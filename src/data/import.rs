@@ -186,7 +186,7 @@ pub fn check_lon_lat(lon: f64, lat: f64) -> Result<(), String> {
 /// MultiPolygons become lines; GeometryCollections are taken apart.
 fn parse_geojson_layer(file: &str, text: &str) -> Result<UserLayer, LoadError> {
     check_nesting(file, text)?;
-    let root: Value = serde_json::from_str(text).map_err(|e| LoadError::syntax(file, &e))?;
+    let root: Value = serde_json::from_str(text).map_err(|e| LoadError::syntax(file, text, &e))?;
     let invalid = |problems: Vec<Problem>| LoadError::Invalid {
         file: file.to_owned(),
         problems,
@@ -961,6 +961,20 @@ mod tests {
                 .ends_with("it looks like UTF-16: save it as UTF-8"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_json_syntax_error_is_placed_in_characters_as_an_editor_counts_them() {
+        let error = geojson("{\"name\":\"Хоргос\",\n \"x\":NaN}").expect_err("not JSON");
+        // Line 2, column 6: the N of NaN; in bytes the first line's Cyrillic would not count.
+        assert!(
+            error
+                .to_string()
+                .starts_with("t.geojson:2:6: not valid JSON"),
+            "{error}"
+        );
+        let error = geojson("{\"name\":\"霍尔果斯\",\"x\":NaN}").expect_err("not JSON");
+        assert!(error.to_string().starts_with("t.geojson:1:20: "), "{error}");
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub fn load_items(path: &Path) -> Result<Vec<Item>, LoadError> {
 /// any problem is an error, never a partial or empty dataset.
 pub fn parse_items(file: &str, text: &str) -> Result<Vec<Item>, LoadError> {
     check_nesting(file, text)?;
-    let root: Value = serde_json::from_str(text).map_err(|e| LoadError::syntax(file, &e))?;
+    let root: Value = serde_json::from_str(text).map_err(|e| LoadError::syntax(file, text, &e))?;
     let invalid = |problems: Vec<Problem>| LoadError::Invalid {
         file: file.to_owned(),
         problems,
