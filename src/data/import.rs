@@ -551,13 +551,32 @@ fn line(value: &Value, field: &str, min_positions: usize) -> Result<Vec<[f64; 2]
         .collect()
 }
 
-/// Column names taken for the longitude and the latitude, compared without case.
+/// Column names taken for the longitude and the latitude, compared without case, the first
+/// found in this order: `lon` wins over `x` in a file that has both.
 const LON_COLUMNS: [&str; 5] = ["lon", "lng", "long", "longitude", "x"];
 const LAT_COLUMNS: [&str; 3] = ["lat", "latitude", "y"];
 
+/// One CSV record: its fields, each with the line it starts on (a quoted field may hold line
+/// breaks, so a record's fields can start on different lines).
+struct Record {
+    fields: Vec<String>,
+    lines: Vec<usize>,
+}
+
+impl Record {
+    fn line(&self) -> usize {
+        self.lines.first().copied().unwrap_or(1)
+    }
+
+    fn is_blank(&self) -> bool {
+        self.fields.len() == 1 && self.fields[0].trim().is_empty()
+    }
+}
+
 /// CSV (RFC 4180) with a header row: a longitude and a latitude column make each row a point;
 /// the other columns become its properties, as numbers where they read as numbers. Commas,
-/// semicolons or tabs separate the fields, whichever the header uses.
+/// semicolons or tabs separate the fields, whichever the header uses. Problems are placed by
+/// line and column, the column being the field's number, as a spreadsheet shows it.
 fn parse_csv_layer(file: &str, text: &str) -> Result<UserLayer, LoadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let records = csv_records(file, text)?;
@@ -565,12 +584,15 @@ fn parse_csv_layer(file: &str, text: &str) -> Result<UserLayer, LoadError> {
         file: file.to_owned(),
         problems,
     };
-    let Some((header_line, header)) = records.first() else {
+    let mut records = records.iter().skip_while(|r| r.is_blank());
+    let Some(header_record) = records.next() else {
         return Err(invalid(vec![whole_file(
             "(header)",
             "the file is empty: expected a header row naming the columns",
         )]));
     };
+    let header_line = header_record.line();
+    let header: Vec<&str> = header_record.fields.iter().map(|h| h.trim()).collect();
     let at = |line: usize, column: usize, field: &str, message: String| Problem {
         feature_index: None,
         line_column: Some([line, column]),
@@ -578,76 +600,84 @@ fn parse_csv_layer(file: &str, text: &str) -> Result<UserLayer, LoadError> {
         field: field.to_owned(),
         message,
     };
+    let mut problems = Vec::new();
+    for (i, name) in header.iter().enumerate() {
+        if name.is_empty() {
+            problems.push(at(
+                header_line,
+                i + 1,
+                "(header)",
+                "a column without a name".into(),
+            ));
+        } else if header[..i].iter().any(|h| h.eq_ignore_ascii_case(name)) {
+            problems.push(at(
+                header_line,
+                i + 1,
+                name,
+                format!("a second column named \"{name}\""),
+            ));
+        }
+    }
     let find = |names: &[&str]| {
-        header
+        names
             .iter()
-            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+            .find_map(|n| header.iter().position(|h| h.eq_ignore_ascii_case(n)))
     };
-    let (Some(lon_column), Some(lat_column)) = (find(&LON_COLUMNS), find(&LAT_COLUMNS)) else {
-        let missing = if find(&LON_COLUMNS).is_none() {
-            ("lon", LON_COLUMNS.join(", "))
-        } else {
-            ("lat", LAT_COLUMNS.join(", "))
-        };
-        return Err(invalid(vec![at(
-            *header_line,
-            1,
-            missing.0,
-            format!(
-                "no {} column in the header (looked for {})",
-                if missing.0 == "lon" {
-                    "longitude"
-                } else {
-                    "latitude"
-                },
-                missing.1
-            ),
-        )]));
+    let (lon_column, lat_column) = (find(&LON_COLUMNS), find(&LAT_COLUMNS));
+    for (found, field, what, names) in [
+        (lon_column, "lon", "longitude", LON_COLUMNS.as_slice()),
+        (lat_column, "lat", "latitude", LAT_COLUMNS.as_slice()),
+    ] {
+        if found.is_none() {
+            problems.push(at(
+                header_line,
+                1,
+                field,
+                format!(
+                    "no {what} column in the header (looked for {})",
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
+    let (Some(lon_column), Some(lat_column)) = (lon_column, lat_column) else {
+        return Err(invalid(problems));
     };
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
     let id_column = find(&["id"]);
     let mut layer = UserLayer::default();
-    let mut problems = Vec::new();
     let mut seen_ids = HashSet::new();
-    for (line, record) in &records[1..] {
-        if record.len() == 1 && record[0].trim().is_empty() {
+    for record in records {
+        if record.is_blank() {
             continue;
         }
-        if record.len() != header.len() {
+        let fields = &record.fields;
+        if fields.len() != header.len() {
+            let column = fields.len().min(header.len());
             problems.push(at(
-                *line,
-                record.len().min(header.len()) + 1,
+                record.lines.get(column).copied().unwrap_or(record.line()),
+                column + 1,
                 "(row)",
                 format!(
                     "{} fields where the header has {}",
-                    record.len(),
+                    fields.len(),
                     header.len()
                 ),
             ));
             continue;
         }
+        let place = |column: usize| record.lines.get(column).copied().unwrap_or(record.line());
         let coordinate = |column: usize, problems: &mut Vec<Problem>| {
-            let raw = record[column].trim();
-            match raw.parse::<f64>() {
-                Ok(v) if v.is_finite() => Some(v),
-                Ok(_) => {
-                    problems.push(at(
-                        *line,
-                        column + 1,
-                        header[column].trim(),
-                        format!("\"{raw}\" is not a finite number"),
-                    ));
-                    None
-                }
-                Err(_) => {
-                    problems.push(at(
-                        *line,
-                        column + 1,
-                        header[column].trim(),
-                        format!("expected a number, found \"{raw}\""),
-                    ));
-                    None
-                }
-            }
+            let raw = fields[column].trim();
+            let message = match raw.parse::<f64>() {
+                Ok(v) if v.is_finite() => return Some(v),
+                Ok(_) => format!("\"{raw}\" is not a finite number"),
+                Err(_) => format!("expected a number, found \"{raw}\""),
+            };
+            problems.push(at(place(column), column + 1, header[column], message));
+            None
         };
         let (Some(lon), Some(lat)) = (
             coordinate(lon_column, &mut problems),
@@ -661,16 +691,16 @@ fn parse_csv_layer(file: &str, text: &str) -> Result<UserLayer, LoadError> {
             } else {
                 lon_column
             };
-            problems.push(at(*line, column + 1, header[column].trim(), message));
+            problems.push(at(place(column), column + 1, header[column], message));
             continue;
         }
         if let Some(id_column) = id_column {
-            let id = record[id_column].trim();
+            let id = fields[id_column].trim();
             if !id.is_empty() && !seen_ids.insert(id.to_owned()) {
                 problems.push(at(
-                    *line,
+                    place(id_column),
                     id_column + 1,
-                    header[id_column].trim(),
+                    header[id_column],
                     format!("duplicate id \"{id}\""),
                 ));
                 continue;
@@ -678,10 +708,10 @@ fn parse_csv_layer(file: &str, text: &str) -> Result<UserLayer, LoadError> {
         }
         let properties: Map<String, Value> = header
             .iter()
-            .zip(record)
+            .zip(fields)
             .enumerate()
             .filter(|(i, _)| *i != lon_column && *i != lat_column)
-            .map(|(_, (name, value))| (name.trim().to_owned(), csv_value(value)))
+            .map(|(_, (name, value))| ((*name).to_owned(), csv_value(value)))
             .collect();
         layer.point_feature.push(layer.features.len());
         layer.features.push(properties);
@@ -694,34 +724,55 @@ fn parse_csv_layer(file: &str, text: &str) -> Result<UserLayer, LoadError> {
     }
 }
 
-/// A CSV field as a property: a number where it reads as a finite one (a whole number stays
-/// whole), else the text.
+/// A CSV field as a property: a number where it reads as one and writes back the same (so
+/// "010000", a postcode, and "+7" stay text), else the text.
 fn csv_value(raw: &str) -> Value {
-    if let Ok(whole) = raw.trim().parse::<i64>() {
+    let trimmed = raw.trim();
+    if let Ok(whole) = trimmed.parse::<i64>()
+        && whole.to_string() == trimmed
+    {
         return Value::from(whole);
     }
-    raw.trim()
+    trimmed
         .parse::<f64>()
         .ok()
-        .filter(|v| v.is_finite())
         .and_then(serde_json::Number::from_f64)
+        .filter(|n| n.to_string() == trimmed)
         .map_or_else(|| Value::String(raw.to_owned()), Value::Number)
 }
 
-/// Splits CSV text into records, each with the line it starts on. Quoted fields may hold the
-/// separator, doubled quotes and line breaks.
-fn csv_records(file: &str, text: &str) -> Result<Vec<(usize, Vec<String>)>, LoadError> {
-    let first_line = text.lines().next().unwrap_or("");
-    let separator = [',', ';', '\t']
+/// The separator a CSV file uses: of comma, semicolon and tab, the one its first non-blank
+/// line has most of outside quotes; a comma when it has none.
+fn csv_separator(text: &str) -> char {
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut counts = [(',', 0_usize), (';', 0), ('\t', 0)];
+    let mut quoted = false;
+    for c in first_line.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(count) = counts.iter_mut().find(|(s, _)| *s == c) {
+            count.1 += 1;
+        }
+    }
+    counts
         .into_iter()
-        .max_by_key(|s| first_line.matches(*s).count())
-        .filter(|s| first_line.contains(*s))
-        .unwrap_or(',');
+        .filter(|(_, n)| *n > 0)
+        .max_by_key(|(_, n)| *n)
+        .map_or(',', |(s, _)| s)
+}
+
+/// Splits CSV text into records. Quoted fields may hold the separator, doubled quotes and line
+/// breaks; lines may end in \n, \r\n or a lone \r.
+fn csv_records(file: &str, text: &str) -> Result<Vec<Record>, LoadError> {
+    let separator = csv_separator(text);
     let mut records = Vec::new();
-    let mut record = Vec::new();
+    let mut record = Record {
+        fields: Vec::new(),
+        lines: Vec::new(),
+    };
     let mut field = String::new();
     let mut line = 1;
-    let mut record_line = 1;
+    let mut field_line = 1;
     let mut quoted_since: Option<[usize; 2]> = None;
     let mut column = 0;
     let mut chars = text.chars().peekable();
@@ -750,14 +801,25 @@ fn csv_records(file: &str, text: &str) -> Result<Vec<(usize, Vec<String>)>, Load
                 quoted_since = Some([line, column]);
             }
             '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                record.push(std::mem::take(&mut field));
-                records.push((record_line, std::mem::take(&mut record)));
+            '\n' | '\r' => {
+                record.fields.push(std::mem::take(&mut field));
+                record.lines.push(field_line);
+                records.push(std::mem::replace(
+                    &mut record,
+                    Record {
+                        fields: Vec::new(),
+                        lines: Vec::new(),
+                    },
+                ));
                 line += 1;
                 column = 0;
-                record_line = line;
+                field_line = line;
             }
-            c if c == separator => record.push(std::mem::take(&mut field)),
+            c if c == separator => {
+                record.fields.push(std::mem::take(&mut field));
+                record.lines.push(field_line);
+                field_line = line;
+            }
             _ => field.push(c),
         }
     }
@@ -769,9 +831,10 @@ fn csv_records(file: &str, text: &str) -> Result<Vec<(usize, Vec<String>)>, Load
             message: "a quoted field is never closed: the file may be truncated".to_owned(),
         });
     }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push((record_line, record));
+    if !field.is_empty() || !record.fields.is_empty() {
+        record.fields.push(field);
+        record.lines.push(field_line);
+        records.push(record);
     }
     Ok(records)
 }
@@ -910,6 +973,69 @@ mod tests {
                 .starts_with("t.csv:2:1: a quoted field is never closed"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn windows_and_old_mac_line_endings_read_as_unix_ones() {
+        for text in [
+            "name,lon,lat\r\nA,70,45\r\nB,71,46\r\n",
+            "name,lon,lat\rA,70,45\rB,71,46\r",
+            "\n\nname,lon,lat\nA,70,45\nB,71,46",
+        ] {
+            let layer = csv(text).expect("valid");
+            assert_eq!(layer.points, vec![[70.0, 45.0], [71.0, 46.0]], "{text:?}");
+            assert_eq!(
+                layer.point_properties(1).and_then(|p| p.get("name")),
+                Some(&Value::from("B"))
+            );
+        }
+        let error = csv("name,lon,lat\r\nA,70,45\r\nB,x,46\r\n").expect_err("invalid");
+        assert!(
+            error.to_string().contains("line 3, column 2, field `lon`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_separator_is_told_outside_quotes_and_lon_is_preferred_to_x() {
+        let layer = csv("\"Name, region\";x;y;lon;lat\nA;512;300;70;45\n").expect("valid");
+        assert_eq!(layer.points, vec![[70.0, 45.0]]);
+        let properties = layer.point_properties(0).expect("properties");
+        assert_eq!(properties.get("Name, region"), Some(&Value::from("A")));
+        assert_eq!(properties.get("x"), Some(&Value::from(512)));
+    }
+
+    #[test]
+    fn a_field_after_a_line_break_in_quotes_is_placed_on_its_own_line() {
+        let error = csv("name,lon,lat\n\"two\nlines\",x,45\n").expect_err("invalid");
+        assert!(
+            error.to_string().contains("line 3, column 2, field `lon`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn columns_without_a_name_or_named_twice_are_refused() {
+        let error = csv("name,lon,lat,note,Note,\nA,70,45,a,b,c\n").expect_err("invalid");
+        let text = error.to_string();
+        assert!(
+            text.contains("line 1, column 5, field `Note`: a second column named \"Note\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("line 1, column 6, field `(header)`: a column without a name"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn numbers_that_would_not_write_back_the_same_stay_text() {
+        let layer = csv("code,phone,share,big,lon,lat\n010000,+7,1.50,2.5,70,45\n").expect("valid");
+        let p = layer.point_properties(0).expect("properties");
+        assert_eq!(p.get("code"), Some(&Value::from("010000")));
+        assert_eq!(p.get("phone"), Some(&Value::from("+7")));
+        assert_eq!(p.get("share"), Some(&Value::from("1.50")));
+        assert_eq!(p.get("big"), Some(&Value::from(2.5)));
     }
 
     #[test]
