@@ -17,7 +17,7 @@ use crate::scene::layers::UserLayerStyle;
 use crate::scene::{Layers, MapModel, Scene, View};
 use crate::spatial::sanity::{self, Flag};
 use crate::spatial::{Projection, measure};
-use crate::style::Theme;
+use crate::style::{self, Theme};
 use crate::ui::deck_panel::{DeckIntent, deck_window_ui};
 use crate::ui::details::{CorridorMeasures, DetailsIntent, details_ui, is_openable_url};
 use crate::ui::export_panel::{
@@ -27,7 +27,7 @@ use crate::ui::filter_panel::{FilterIntent, filter_ui, month_end};
 use crate::ui::layers_panel::{LayersIntent, UserLayerRow, layers_ui};
 use crate::ui::map_view::{MapInputs, MapResponse, PaintedMap, map_view_ui};
 use crate::ui::open_panel::{OpenDialog, OpenIntent, open_dialog_ui};
-use crate::ui::paint::DenseTiles;
+use crate::ui::paint::{DenseTiles, color32};
 use crate::ui::presentation::{self, PresentationIntent};
 use crate::ui::search_panel::{SearchIntent, SearchState, search_ui};
 
@@ -415,9 +415,6 @@ impl AtlasApp {
 
     /// Shows the whole atlas UI in `ui`; eframe calls this every frame, and so do the UI tests.
     pub fn show(&mut self, ui: &mut Ui) {
-        if let Some(rect) = ui.ctx().input(|i| i.viewport().inner_rect) {
-            self.state.window_size = Some([rect.width(), rect.height()]);
-        }
         if self.applied_theme != Some(self.state.theme) {
             ui.ctx().set_theme(match self.state.theme {
                 Theme::Light => egui::Theme::Light,
@@ -435,6 +432,10 @@ impl AtlasApp {
             return;
         }
         self.keyboard(ui.ctx());
+        // Not while presenting: the full screen is not the size to open at.
+        if let Some(rect) = ui.ctx().input(|i| i.viewport().inner_rect) {
+            self.state.window_size = Some([rect.width(), rect.height()]);
+        }
 
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
@@ -1438,13 +1439,13 @@ impl AtlasApp {
                 egui::Order::Foreground,
                 egui::Id::unique("sinokaz-atlas-drop-hint"),
             ));
-            painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(140));
+            painter.rect_filled(rect, 0.0, color32(style::DROP_HINT_SHADE));
             painter.text(
                 rect.center(),
                 egui::Align2::CENTER_CENTER,
                 "Drop GeoJSON or CSV files to open them as layers",
-                egui::FontId::proportional(22.0),
-                egui::Color32::WHITE,
+                egui::FontId::proportional(style::DROP_HINT_TEXT_SIZE),
+                color32(style::DROP_HINT_TEXT),
             );
         }
         if !dropped.is_empty() {

@@ -76,6 +76,11 @@ pub const USER_LAYER_COLORS: [[u8; 3]; 6] = [
     [0x2e, 0x7d, 0x32],
 ];
 
+/// The shade over the window while files are dragged over it, and its text.
+pub const DROP_HINT_SHADE: Color = Color::rgba(0, 0, 0, 140);
+pub const DROP_HINT_TEXT: Color = Color::rgb(0xff, 0xff, 0xff);
+pub const DROP_HINT_TEXT_SIZE: f32 = 22.0;
+
 /// The colour of the `n`th user layer, repeating after the last.
 pub const fn user_layer_color(n: usize) -> [u8; 3] {
     USER_LAYER_COLORS[n % USER_LAYER_COLORS.len()]

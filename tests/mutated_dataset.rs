@@ -32,6 +32,9 @@ fn config() -> Config {
         // Every shrinking step runs both loaders again: bound it so a failure is reported in
         // seconds rather than after minutes of shrinking.
         max_shrink_time: 20_000,
+        // The same cases on every run, so that the counts of outcomes the tests require can't
+        // pass on one run and fail on the next; other cases are had by changing this number.
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5EED_A71A5),
         ..Config::default()
     }
 }
@@ -274,6 +277,7 @@ fn a_window_of_the_dataset_is_its_own_text_less_the_other_features() {
     assert_eq!(dataset.text(&Window::Whole), bundled::ITEMS);
     let result = TestRunner::new(Config {
         failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5EED_A71A5),
         ..Config::default()
     })
     .run(&window(), |window| {

@@ -8,7 +8,8 @@ use std::fmt;
 pub struct Problem {
     /// Index of the feature in the `features` array, when the problem belongs to one.
     pub feature_index: Option<usize>,
-    /// Line and column (both from 1) in the file, where the format keeps them (CSV rows).
+    /// Line and column (both from 1) where the format keeps them: for a CSV file the column is
+    /// the field's number, as a spreadsheet shows it.
     pub line_column: Option<[usize; 2]>,
     /// The feature's `id`, when it has a readable one.
     pub id: Option<String>,
@@ -68,8 +69,12 @@ pub enum LoadError {
         column: usize,
         limit_levels: usize,
     },
-    #[error("{file}: cannot open a .{extension} file (use .geojson, .json or .csv)")]
-    UnsupportedFormat { file: String, extension: String },
+    #[error("{file}: cannot open {kind} (use .geojson, .json or .csv)")]
+    UnsupportedFormat {
+        file: String,
+        /// "a .kml file", "a folder", "a file without an extension".
+        kind: String,
+    },
     #[error("{file}:{line}:{column}: {message}")]
     Syntax {
         file: String,

@@ -113,13 +113,12 @@ pub fn check_nesting(file: &str, text: &str) -> Result<(), LoadError> {
 pub fn load_user_layer(path: &Path) -> Result<UserLayer, LoadError> {
     let file = path.display().to_string();
     let Some(format) = LayerFormat::of(path) else {
-        return Err(LoadError::UnsupportedFormat {
-            file,
-            extension: path
-                .extension()
-                .map(|e| e.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        });
+        let kind = match path.extension() {
+            _ if path.is_dir() => "a folder".to_owned(),
+            Some(extension) => format!("a .{} file", extension.to_string_lossy()),
+            None => "a file without an extension".to_owned(),
+        };
+        return Err(LoadError::UnsupportedFormat { file, kind });
     };
     let text = read_text(path)?;
     let mut layer = parse_user_layer(&file, &text, format)?;
@@ -351,7 +350,7 @@ fn type_name(value: &Value) -> &'static str {
     }
 }
 
-type GeometryError = (String, String);
+pub(crate) type GeometryError = (String, String);
 
 /// The points and lines of one feature's geometry.
 #[derive(Default)]
@@ -492,7 +491,7 @@ fn non_empty<'a>(
     }
 }
 
-fn position(value: &Value, field: &str) -> Result<[f64; 2], GeometryError> {
+pub(crate) fn position(value: &Value, field: &str) -> Result<[f64; 2], GeometryError> {
     let err = |m: String| (field.to_owned(), m);
     let Some(array) = value.as_array() else {
         return Err(err(format!(
@@ -521,7 +520,11 @@ fn position(value: &Value, field: &str) -> Result<[f64; 2], GeometryError> {
     Ok([lon, lat])
 }
 
-fn line(value: &Value, field: &str, min_positions: usize) -> Result<Vec<[f64; 2]>, GeometryError> {
+pub(crate) fn line(
+    value: &Value,
+    field: &str,
+    min_positions: usize,
+) -> Result<Vec<[f64; 2]>, GeometryError> {
     let Some(array) = value.as_array() else {
         return Err((
             field.to_owned(),

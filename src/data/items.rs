@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::error::{LoadError, Problem};
-use super::import::{check_lon_lat, check_nesting, read_text};
+use super::import::{self, check_lon_lat, check_nesting, read_text};
 use super::model::{Item, ItemGeometry, ItemKind, ItemProperties, PrecisionClass};
 
 /// Reads and validates a dataset file from disk.
@@ -210,40 +210,21 @@ fn validate(p: &ItemProperties, geometry: Option<&ItemGeometry>) -> Vec<(String,
 
 type GeometryError = (String, String);
 
+/// A position, checked as a user layer's is, as a coordinate.
 fn position(value: &Value, field: &str) -> Result<geo::Coord<f64>, GeometryError> {
-    let err = |m: String| (field.to_owned(), m);
-    let Some(array) = value.as_array() else {
-        return Err(err("a position must be an array [lon, lat]".into()));
-    };
-    if array.len() < 2 {
-        return Err(err("a position needs a longitude and a latitude".into()));
-    }
-    let (Some(lon), Some(lat)) = (array[0].as_f64(), array[1].as_f64()) else {
-        return Err(err("longitude and latitude must be numbers".into()));
-    };
-    check_lon_lat(lon, lat).map_err(err)?;
-    Ok(geo::coord! { x: lon, y: lat })
+    import::position(value, field).map(|[x, y]| geo::coord! { x: x, y: y })
 }
 
+/// A line of at least two positions, checked as a user layer's is.
 fn line(value: &Value, field: &str) -> Result<geo::LineString<f64>, GeometryError> {
-    let Some(array) = value.as_array() else {
-        return Err((
-            field.to_owned(),
-            "a line must be an array of positions".into(),
-        ));
-    };
-    if array.len() < 2 {
-        return Err((
-            field.to_owned(),
-            "a line needs at least two positions".into(),
-        ));
-    }
-    array
-        .iter()
-        .enumerate()
-        .map(|(i, p)| position(p, &format!("{field}[{i}]")))
-        .collect::<Result<Vec<_>, _>>()
-        .map(geo::LineString::new)
+    import::line(value, field, 2).map(|points| {
+        geo::LineString::new(
+            points
+                .into_iter()
+                .map(|[x, y]| geo::coord! { x: x, y: y })
+                .collect(),
+        )
+    })
 }
 
 /// Parses an item geometry: Point, LineString, MultiLineString, or null for an unmapped item.

@@ -27,8 +27,9 @@ pub struct Polylines {
     pub color: Color,
 }
 
-/// Many small square dots of one colour, at most one per cell of a grid a few pixels wide:
-/// their cost follows the pixels, not the data.
+/// Dots of one colour, at most one per cell of a grid a few pixels wide, so that their cost
+/// follows the pixels, not the data: small squares for a dense layer, round markers for one
+/// few enough to show (where two fall in one cell, the one listed first shows).
 #[derive(Clone, Debug)]
 pub struct Dots {
     /// Centres in pixels from the window's top-left corner.

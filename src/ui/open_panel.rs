@@ -134,7 +134,8 @@ pub fn open_dialog_ui(ui: &mut Ui, dialog: &mut OpenDialog) -> Option<OpenIntent
     });
     ui.horizontal(|ui| {
         if ui.button("Open").clicked() || submitted {
-            let path = PathBuf::from(dialog.path_input.trim());
+            // A relative path is taken from the folder shown, not the program's own.
+            let path = dialog.folder.join(dialog.path_input.trim());
             if path.is_dir() {
                 dialog.enter(path);
             } else {
