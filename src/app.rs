@@ -168,6 +168,8 @@ pub struct AtlasApp {
     state_path: Option<PathBuf>,
     /// The last error saving the state, so that a failure repeated every save is logged once.
     last_save_error: Option<String>,
+    /// The state as last written.
+    last_saved: Option<SavedState>,
     /// `Some` while the window that opens layers is shown.
     pub open_dialog: Option<OpenDialog>,
     selected: Option<usize>,
@@ -299,6 +301,7 @@ impl AtlasApp {
             load_errors,
             state_path: None,
             last_save_error: None,
+            last_saved: None,
             open_dialog: None,
             selected,
             hovered: None,
@@ -1618,8 +1621,15 @@ impl AtlasApp {
         let Some(path) = &self.state_path else {
             return;
         };
+        // eframe asks every 30 s; a state as last written is not written again.
+        if self.last_saved.as_ref() == Some(&self.state) {
+            return;
+        }
         match save_state(path, &self.state) {
-            Ok(()) => self.last_save_error = None,
+            Ok(()) => {
+                self.last_save_error = None;
+                self.last_saved = Some(self.state.clone());
+            }
             Err(e) => {
                 let message = e.to_string();
                 if self.last_save_error.as_ref() != Some(&message) {

@@ -1113,6 +1113,13 @@ fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept_byte_for_b
     };
     assert_eq!(saved.theme, sinokaz_atlas::style::Theme::Dark);
     assert_eq!(names_in(&dir), ["state.json".to_owned(), copy.clone()]);
+    // A state as last written is not written again; a changed one is.
+    std::fs::remove_file(&path).expect("remove");
+    harness.state_mut().save_state();
+    assert!(!path.exists(), "an unchanged state was written again");
+    harness.state_mut().state.theme = sinokaz_atlas::style::Theme::Light;
+    harness.state_mut().save_state();
+    assert!(path.exists());
     // A state saved into a folder that does not exist yet makes the folder.
     let nested = dir.join("new").join("state.json");
     save_state(&nested, &saved).expect("saves");

@@ -54,7 +54,21 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
             limit_bytes: MAX_FILE_BYTES,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    // Read no more than the limit allows even so: a device or a file still growing can hold
+    // more than its size said.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_FILE_BYTES + 1), &mut bytes)
+        })
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            file,
+            size_bytes: bytes.len() as u64,
+            limit_bytes: MAX_FILE_BYTES,
+        });
+    }
     text_of(&file, bytes)
 }
 
@@ -1117,6 +1131,15 @@ mod tests {
             "{error}"
         );
         assert!(geojson(r#"{"type":"Point","coordinates":[70,45,812.5]}"#).is_ok());
+    }
+
+    #[test]
+    fn a_device_that_never_ends_is_refused_at_the_size_limit() {
+        let error = read_text(Path::new("/dev/zero")).expect_err("endless");
+        assert!(
+            matches!(error, LoadError::TooLarge { size_bytes, .. } if size_bytes == MAX_FILE_BYTES + 1),
+            "{error}"
+        );
     }
 
     #[test]
