@@ -1598,10 +1598,11 @@ impl AtlasApp {
         let mut open = true;
         egui::Window::new("Problems")
             .open(&mut open)
-            .default_width(560.0)
+            .default_width(760.0)
             .show(ctx, |ui| {
                 egui::ScrollArea::vertical()
                     .max_height(400.0)
+                    .auto_shrink([false, true])
                     .show(ui, |ui| {
                         for error in &self.load_errors {
                             ui.monospace(error);
