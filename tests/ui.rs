@@ -1267,3 +1267,32 @@ fn a_layer_opened_after_one_is_removed_takes_a_colour_no_shown_layer_has() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_open_window_lists_a_folders_layer_files_and_opens_the_one_clicked() {
+    let dir = test_folder("listing");
+    std::fs::write(dir.join("depots.csv"), DEPOTS_CSV).expect("write");
+    std::fs::write(dir.join("notes.txt"), "not a layer").expect("write");
+    std::fs::create_dir(dir.join("more")).expect("folder");
+    let mut harness = harness(app());
+    harness.get_by_label("Open…").click();
+    harness.run();
+    // A folder typed in the path field is opened for browsing, not read as a layer.
+    harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    harness.event(Event::Text(dir.display().to_string()));
+    harness.run();
+    harness.get_by_label("Open").click();
+    harness.run();
+    harness.get_by_label("more/");
+    assert!(
+        harness.query_by_label("notes.txt").is_none(),
+        "only files the atlas can open are listed"
+    );
+    harness.get_by_label("depots.csv").click();
+    harness.run();
+    let app = harness.state();
+    assert!(app.open_dialog.is_none());
+    assert_eq!(app.atlas.user_layers.len(), 1);
+    assert_eq!(app.atlas.user_layers[0].name, "depots");
+    std::fs::remove_dir_all(&dir).ok();
+}
