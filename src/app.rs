@@ -1339,7 +1339,8 @@ impl AtlasApp {
         if opened.is_empty() {
             return;
         }
-        let mut layers = self.atlas.user_layers.clone();
+        // Taken out rather than copied: a layer can be large.
+        let mut layers = std::mem::take(&mut Arc::make_mut(&mut self.atlas).user_layers);
         let mut names = Vec::new();
         for layer in opened {
             names.push(format!("{} ({})", layer.name, layer.summary()));
@@ -1376,7 +1377,7 @@ impl AtlasApp {
     fn remove_user_layer(&mut self, path: &str) {
         self.state.user_layer_paths.retain(|p| p != path);
         self.state.layers.user_layers.remove(path);
-        let mut layers = self.atlas.user_layers.clone();
+        let mut layers = std::mem::take(&mut Arc::make_mut(&mut self.atlas).user_layers);
         layers.retain(|l| l.path != path);
         self.set_user_layers(layers);
     }
@@ -1393,8 +1394,7 @@ impl AtlasApp {
         match Arc::get_mut(&mut self.model) {
             Some(model) => model.set_user_layers(&self.atlas.user_layers),
             None => {
-                let mut model = MapModel::build(&self.atlas, self.model.projection);
-                model.set_user_layers(&self.atlas.user_layers);
+                let model = MapModel::build(&self.atlas, self.model.projection);
                 self.model = Arc::new(model);
             }
         }

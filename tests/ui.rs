@@ -1296,3 +1296,19 @@ fn the_open_window_lists_a_folders_layer_files_and_opens_the_one_clicked() {
     assert_eq!(app.atlas.user_layers[0].name, "depots");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_layer_opened_while_an_export_holds_the_map_reaches_the_map_and_not_the_export() {
+    let dir = test_folder("held-model");
+    let file = dir.join("depots.csv");
+    std::fs::write(&file, DEPOTS_CSV).expect("write");
+    let mut app = app();
+    // What a running export holds: the atlas and the model it started with.
+    let held_model = std::sync::Arc::clone(&app.model);
+    let held_atlas = std::sync::Arc::clone(&app.atlas);
+    app.open_layers(vec![file]);
+    assert_eq!(app.model.user_layers.len(), 1);
+    assert_eq!(app.atlas.user_layers.len(), 1);
+    assert!(held_model.user_layers.is_empty() && held_atlas.user_layers.is_empty());
+    std::fs::remove_dir_all(&dir).ok();
+}
