@@ -160,13 +160,20 @@ fn run_gui() -> ExitCode {
         options,
         Box::new(|cc| {
             sinokaz_atlas::ui::fonts::install(&cc.egui_ctx);
-            let legacy = app::restore_legacy_state(cc.storage);
+            // eframe's storage is read only where it can matter: on a first start.
+            let legacy = || app::restore_legacy_state(cc.storage);
             let atlas_app = match (state_file, restored) {
+                (Some(path), Some(app::Restored::Nothing)) => AtlasApp::with_state_file(
+                    data::bundled::load(),
+                    path,
+                    app::Restored::Nothing,
+                    legacy(),
+                ),
                 (Some(path), Some(restored)) => {
-                    AtlasApp::with_state_file(data::bundled::load(), path, restored, legacy)
+                    AtlasApp::with_state_file(data::bundled::load(), path, restored, None)
                 }
                 // No folder to save in (no home directory): what eframe kept, if anything.
-                _ => AtlasApp::new(data::bundled::load(), legacy),
+                _ => AtlasApp::new(data::bundled::load(), legacy()),
             };
             Ok(Box::new(atlas_app))
         }),

@@ -6,26 +6,30 @@ fn atlas() -> Command {
     Command::new(env!("CARGO_BIN_EXE_sinokaz-atlas"))
 }
 
-#[test]
-fn check_accepts_the_bundled_dataset_as_a_dataset_and_as_a_layer() {
+/// Runs `check` with `args` from the project folder: whether it succeeded, and what it printed.
+fn check_in_project(args: &[&str]) -> (bool, String) {
     let out = atlas()
-        .args(["check", "--dataset", "assets/data/projects.geojson"])
+        .arg("check")
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn check_accepts_the_bundled_dataset_as_a_dataset_and_as_a_layer() {
+    let (success, stdout) = check_in_project(&["--dataset", "assets/data/projects.geojson"]);
+    assert!(success, "{stdout}");
     assert!(
         stdout.contains("ok,") && stdout.contains("items"),
         "{stdout}"
     );
-    let out = atlas()
-        .args(["check", "assets/data/projects.geojson"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
+    let (success, stdout) = check_in_project(&["assets/data/projects.geojson"]);
+    assert!(success, "{stdout}");
     assert!(
         stdout.contains("ok,") && stdout.contains("points") && stdout.contains("lines"),
         "{stdout}"

@@ -595,7 +595,6 @@ impl Record {
 /// semicolons or tabs separate the fields, whichever the header uses. Problems are placed by
 /// line and column, the column being the field's number, as a spreadsheet shows it.
 fn parse_csv_layer(file: &str, text: &str) -> Result<UserLayer, LoadError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let records = csv_records(file, text)?;
     let invalid = |problems: Vec<Problem>| LoadError::Invalid {
         file: file.to_owned(),
