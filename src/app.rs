@@ -1657,6 +1657,10 @@ impl eframe::App for AtlasApp {
     fn persist_egui_memory(&self) -> bool {
         false
     }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        crate::ui::fonts::cap_texture_side(raw_input);
+    }
 }
 
 /// The deck to start with: the one last used if it still loads, else the bundled default.

@@ -96,7 +96,11 @@ enum RawGeometry {
 }
 
 fn line_string(ring: Ring) -> LineString<f64> {
-    LineString::new(ring.into_iter().map(|[x, y]| Coord { x, y }).collect())
+    let mut coords: Vec<Coord<f64>> = ring.into_iter().map(|[x, y]| Coord { x, y }).collect();
+    // Deserialising grows each ring by doubling, and the basemap is kept for the whole run:
+    // without this, about half of its memory would be unused capacity.
+    coords.shrink_to_fit();
+    LineString::new(coords)
 }
 
 fn polygon(rings: Vec<Ring>) -> Option<Polygon<f64>> {

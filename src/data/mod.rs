@@ -46,40 +46,93 @@ pub mod bundled {
     pub const ITEMS: &str = include_str!("../../assets/data/projects.geojson");
     pub const FIGURES: &str = include_str!("../../assets/data/figures.json");
 
-    pub fn basemap_sources() -> BasemapSources<'static> {
-        BasemapSources {
-            countries_detailed: (
-                "assets/basemap/countries-10m.geojson",
-                include_str!("../../assets/basemap/countries-10m.geojson"),
-            ),
-            countries_coarse: (
-                "assets/basemap/countries-50m.geojson",
-                include_str!("../../assets/basemap/countries-50m.geojson"),
-            ),
-            regions: (
-                "assets/basemap/regions-10m.geojson",
-                include_str!("../../assets/basemap/regions-10m.geojson"),
-            ),
-            lakes: (
-                "assets/basemap/lakes-10m.geojson",
-                include_str!("../../assets/basemap/lakes-10m.geojson"),
-            ),
-            rivers: (
-                "assets/basemap/rivers-50m.geojson",
-                include_str!("../../assets/basemap/rivers-50m.geojson"),
-            ),
-            cities: (
-                "assets/basemap/cities.geojson",
-                include_str!("../../assets/basemap/cities.geojson"),
-            ),
+    /// The basemap layers as `build.rs` deflated them, with the file each came from.
+    const BASEMAP_DEFLATED: [(&str, &[u8]); 6] = [
+        (
+            "assets/basemap/countries-10m.geojson",
+            include_bytes!(concat!(env!("OUT_DIR"), "/countries-10m.geojson.deflate")),
+        ),
+        (
+            "assets/basemap/countries-50m.geojson",
+            include_bytes!(concat!(env!("OUT_DIR"), "/countries-50m.geojson.deflate")),
+        ),
+        (
+            "assets/basemap/regions-10m.geojson",
+            include_bytes!(concat!(env!("OUT_DIR"), "/regions-10m.geojson.deflate")),
+        ),
+        (
+            "assets/basemap/lakes-10m.geojson",
+            include_bytes!(concat!(env!("OUT_DIR"), "/lakes-10m.geojson.deflate")),
+        ),
+        (
+            "assets/basemap/rivers-50m.geojson",
+            include_bytes!(concat!(env!("OUT_DIR"), "/rivers-50m.geojson.deflate")),
+        ),
+        (
+            "assets/basemap/cities.geojson",
+            include_bytes!(concat!(env!("OUT_DIR"), "/cities.geojson.deflate")),
+        ),
+    ];
+
+    /// The text of the bundled basemap layers, inflated.
+    pub struct BasemapFiles {
+        files: [(&'static str, String); 6],
+    }
+
+    fn source<'a>((file, text): &'a (&'static str, String)) -> (&'static str, &'a str) {
+        (file, text.as_str())
+    }
+
+    impl BasemapFiles {
+        pub fn sources(&self) -> BasemapSources<'_> {
+            let [detailed, coarse, regions, lakes, rivers, cities] = &self.files;
+            BasemapSources {
+                countries_detailed: source(detailed),
+                countries_coarse: source(coarse),
+                regions: source(regions),
+                lakes: source(lakes),
+                rivers: source(rivers),
+                cities: source(cities),
+            }
         }
+    }
+
+    /// Inflates the bundled basemap layers. They fail only if the program itself is damaged.
+    pub fn basemap_files() -> Result<BasemapFiles, LoadError> {
+        let inflate = |(file, packed): (&'static str, &[u8])| -> Result<_, LoadError> {
+            let damaged = |message: String| LoadError::Io {
+                file: file.to_owned(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("the copy built into the program is damaged: {message}"),
+                ),
+            };
+            let bytes = miniz_oxide::inflate::decompress_to_vec(packed)
+                .map_err(|e| damaged(e.to_string()))?;
+            let text = String::from_utf8(bytes).map_err(|e| damaged(e.to_string()))?;
+            Ok((file, text))
+        };
+        // The 1:10m countries, about half of the bytes, inflate on a second thread.
+        let [detailed, rest @ ..] = BASEMAP_DEFLATED;
+        let (detailed, [b, c, d, e, f]) = std::thread::scope(|scope| {
+            let large = scope.spawn(|| inflate(detailed));
+            let rest = rest.map(inflate);
+            // Inflating returns errors, never panics; were it to, the panic goes on here.
+            let detailed = large
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (detailed, rest)
+        });
+        Ok(BasemapFiles {
+            files: [detailed?, b?, c?, d?, e?, f?],
+        })
     }
 
     /// Loads the bundled atlas; every error is returned, none is swallowed.
     pub fn load() -> Result<Atlas, Vec<LoadError>> {
         let items = parse_items(ITEMS_FILE, ITEMS);
         let figures = parse_figures(FIGURES_FILE, FIGURES);
-        let basemap = parse_basemap(&basemap_sources());
+        let basemap = basemap_files().and_then(|files| parse_basemap(&files.sources()));
         match (items, figures, basemap) {
             (Ok(items), Ok(figures), Ok(basemap)) => Ok(Atlas {
                 items,

@@ -25,9 +25,50 @@ pub fn install(ctx: &egui::Context) {
     }
 }
 
+/// The widest texture the atlas asks egui for. egui makes its glyph atlas as wide as the
+/// renderer allows, and Mesa's software renderer allows 16,384 pixels: 2 MB for each 32-pixel
+/// row of glyphs, held by egui and again by the renderer. At 2,048 the same glyphs take an
+/// eighth of that, and the atlas's own tiles (at most 240 pixels a side per point) still fit.
+pub const MAX_TEXTURE_SIDE: usize = 2048;
+
+/// Lowers the texture size the renderer reports, before egui makes its glyph atlas from it.
+/// The renderer reports it once, in the first frame's input; later frames carry `None`.
+pub fn cap_texture_side(raw_input: &mut egui::RawInput) {
+    raw_input.max_texture_side = raw_input
+        .max_texture_side
+        .map(|side| side.min(MAX_TEXTURE_SIDE));
+}
+
 #[cfg(test)]
 mod tests {
     use egui::FontId;
+
+    #[test]
+    fn the_glyph_atlas_stays_narrow_when_the_renderer_allows_wide_textures() {
+        let atlas_width = |cap: bool| {
+            let ctx = egui::Context::default();
+            super::install(&ctx);
+            let mut input = egui::RawInput {
+                max_texture_side: Some(16_384),
+                ..egui::RawInput::default()
+            };
+            if cap {
+                super::cap_texture_side(&mut input);
+            }
+            let frame = |input: egui::RawInput, text: &str| {
+                let mut output = ctx.run_ui(input, |ui| {
+                    ui.label(text);
+                });
+                output.textures_delta.clear();
+            };
+            frame(input, "Хоргос 霍尔果斯 Khorgos");
+            // Later frames carry no size; the capped one must hold.
+            frame(egui::RawInput::default(), "Алматы 阿拉木图 Almaty");
+            ctx.fonts(|fonts| fonts.font_image_size())[0]
+        };
+        assert_eq!(atlas_width(false), 16_384);
+        assert_eq!(atlas_width(true), super::MAX_TEXTURE_SIDE);
+    }
 
     use crate::data::bundled;
 
@@ -40,7 +81,8 @@ mod tests {
         // Fonts are loaded at the start of a pass.
         let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
         output.textures_delta.clear();
-        let basemap = bundled::basemap_sources();
+        let files = bundled::basemap_files().expect("the bundled basemap inflates");
+        let basemap = files.sources();
         let mut text: Vec<char> = [
             bundled::ITEMS,
             bundled::FIGURES,
