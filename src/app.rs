@@ -10,7 +10,7 @@ use egui::Ui;
 use serde::{Deserialize, Serialize};
 
 use crate::data::query::{self, day_key};
-use crate::data::{Atlas, ItemGeometry, LoadError, UserLayer, load_user_layer};
+use crate::data::{Atlas, Basemap, ItemGeometry, LoadError, UserLayer, load_user_layer};
 use crate::export::slide::{Layout, slide_view};
 use crate::export::{self, Deck, Slide, SlideView};
 use crate::scene::layers::UserLayerStyle;
@@ -157,7 +157,8 @@ pub fn restore_legacy_state(storage: Option<&dyn eframe::Storage>) -> Option<Sav
 }
 
 pub struct AtlasApp {
-    /// Shared with background exports.
+    /// Shared with background exports. Its basemap holds only the attributions: the map, the
+    /// sanity flags and the corridor measures use `model`'s projected basemap.
     pub atlas: Arc<Atlas>,
     pub model: Arc<MapModel>,
     pub state: SavedState,
@@ -263,6 +264,12 @@ impl AtlasApp {
         }
         let model = MapModel::build(&atlas, Projection::default());
         let flags = sanity::all_flags(&atlas);
+        // The map, the checks and the measures now work from the projected basemap; the
+        // lon/lat copy (about 12 MB of the heap) goes, and only its attributions stay.
+        atlas.basemap = Basemap {
+            attributions: std::mem::take(&mut atlas.basemap.attributions),
+            ..Basemap::default()
+        };
         // A saved date that is not a date (an edited or damaged state file) means today.
         if state.layers.filter.as_of_day().is_none() {
             state.layers.filter.as_of = None;
@@ -409,7 +416,7 @@ impl AtlasApp {
                 geodesic_km: measure::geodesic_length_km(lines),
                 km_per_country: measure::km_per_country(
                     lines,
-                    &self.atlas.basemap.countries_detailed,
+                    &self.model.detailed_country_outlines(),
                 ),
             };
             self.corridor_measures.insert(item, measures);
@@ -1394,8 +1401,7 @@ impl AtlasApp {
         match Arc::get_mut(&mut self.model) {
             Some(model) => model.set_user_layers(&self.atlas.user_layers),
             None => {
-                let model = MapModel::build(&self.atlas, self.model.projection);
-                self.model = Arc::new(model);
+                self.model = Arc::new(self.model.with_user_layers(&self.atlas.user_layers));
             }
         }
     }

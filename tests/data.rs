@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use geo::{Contains, Distance, Euclidean, Point};
 use sinokaz_atlas::data::{self, Atlas, ItemGeometry, ItemKind};
+use sinokaz_atlas::scene::MapModel;
 use sinokaz_atlas::spatial::{Projection, measure};
 
 fn atlas() -> Atlas {
@@ -324,4 +325,37 @@ fn corridor_kilometres_are_split_between_the_countries_they_cross() {
     }
     let total: f64 = per_country.iter().map(|(_, km)| km).sum();
     assert!((total - measure::geodesic_length_km(lines)).abs() < 1.0);
+}
+
+/// The app measures corridors against the projected countries, having let go of the lon/lat
+/// ones: both must give the same kilometres per country, for every corridor.
+#[test]
+fn corridors_measure_the_same_against_projected_and_lon_lat_countries() {
+    let atlas = atlas();
+    let model = MapModel::build(&atlas, Projection::default());
+    let projected = model.detailed_country_outlines();
+    let mut corridors = 0;
+    for item in &atlas.items {
+        let Some(ItemGeometry::Lines(lines)) = &item.geometry else {
+            continue;
+        };
+        corridors += 1;
+        let lon_lat = measure::km_per_country(lines, &atlas.basemap.countries_detailed);
+        let on_map = measure::km_per_country(lines, &projected);
+        assert_eq!(
+            lon_lat.len(),
+            on_map.len(),
+            "{}: {lon_lat:?} {on_map:?}",
+            item.id()
+        );
+        for ((name_a, km_a), (name_b, km_b)) in lon_lat.iter().zip(&on_map) {
+            assert_eq!(name_a, name_b, "{}", item.id());
+            assert!(
+                (km_a - km_b).abs() < 0.5,
+                "{}: {name_a} {km_a} vs {km_b}",
+                item.id()
+            );
+        }
+    }
+    assert!(corridors >= 5, "{corridors} corridors");
 }

@@ -1310,5 +1310,12 @@ fn a_layer_opened_while_an_export_holds_the_map_reaches_the_map_and_not_the_expo
     assert_eq!(app.model.user_layers.len(), 1);
     assert_eq!(app.atlas.user_layers.len(), 1);
     assert!(held_model.user_layers.is_empty() && held_atlas.user_layers.is_empty());
+    // The new map keeps the basemap and items the held one has, shared rather than copied.
+    assert!(!held_model.countries_detailed.is_empty() && !held_model.items.is_empty());
+    assert!(std::sync::Arc::ptr_eq(
+        &app.model.countries_detailed,
+        &held_model.countries_detailed
+    ));
+    assert!(std::sync::Arc::ptr_eq(&app.model.items, &held_model.items));
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -866,7 +866,7 @@ fn inset_svg(
         fill_attrs(palette.sea),
         stroke_attrs(colors.panel_border, 1.0)
     );
-    for c in &model.countries_coarse {
+    for c in model.countries_coarse.iter() {
         let color = if c.code == "KZ" || c.code == "CN" {
             palette.land_focus
         } else {

@@ -256,8 +256,8 @@ pub fn build_scene(
     model::prepare_levels(
         countries
             .iter()
-            .chain(&model.regions)
-            .chain(&model.lakes)
+            .chain(model.regions.iter())
+            .chain(model.lakes.iter())
             .filter(|area| culling.intersects(area.bbox)),
         lod_scale,
     );
@@ -287,7 +287,7 @@ pub fn build_scene(
         }
     }
     // Region items stand for a whole region: an area tint, not a pin.
-    for projected in &model.items {
+    for projected in model.items.iter() {
         let item = &atlas.items[projected.item];
         let Some(area) = projected.area else { continue };
         if !layers.shows_item(item) || !culling.intersects(model.regions[area].bbox) {
@@ -382,7 +382,7 @@ pub fn build_scene(
     }
 
     let mut markers = Vec::new();
-    for projected in &model.items {
+    for projected in model.items.iter() {
         let item = &atlas.items[projected.item];
         let ProjectedShape::Marker(at) = projected.shape else {
             continue;
@@ -535,7 +535,7 @@ pub fn build_scene(
             );
         }
     }
-    for projected in &model.items {
+    for projected in model.items.iter() {
         let item = &atlas.items[projected.item];
         match &projected.shape {
             ProjectedShape::Corridor(paths) if visible_items.contains(&projected.item) => {

@@ -9,6 +9,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
 use crate::data::{Area, Atlas, ItemGeometry, ItemKind};
+use crate::spatial::measure::CountryOutline;
 use crate::spatial::{PickIndex, Projection};
 
 /// A triangle mesh in map-plane km, ready to hand to any painter.
@@ -92,6 +93,24 @@ impl Lod {
     }
 }
 
+/// A projected country as an outline to measure against: lon/lat points are projected and
+/// tested against its full-detail shape. Its rings are the 1:10m vertices, a few kilometres
+/// apart, so a segment straight on the map and one straight in lon/lat part by metres.
+pub struct ProjectedCountry<'a> {
+    area: &'a ProjectedArea,
+    projection: &'a Projection,
+}
+
+impl CountryOutline for ProjectedCountry<'_> {
+    fn country_name(&self) -> &str {
+        &self.area.name
+    }
+
+    fn holds(&self, lon_lat: geo::Point<f64>) -> bool {
+        self.area.contains(self.projection.project_point(lon_lat))
+    }
+}
+
 /// Makes the levels of detail `areas` need at this scale, spread over all cores: the first
 /// view at a new scale (and every export) would otherwise simplify them one by one.
 pub fn prepare_levels<'a>(areas: impl Iterator<Item = &'a ProjectedArea>, km_per_px: f64) {
@@ -132,6 +151,14 @@ pub struct ProjectedArea {
 }
 
 impl ProjectedArea {
+    /// Whether the area at full detail holds a map-plane point.
+    pub fn contains(&self, at: [f64; 2]) -> bool {
+        let [x_min, y_min, x_max, y_max] = self.bbox;
+        (x_min..=x_max).contains(&at[0])
+            && (y_min..=y_max).contains(&at[1])
+            && self.lod.source.contains(&geo::Point::new(at[0], at[1]))
+    }
+
     pub fn label_at(&self) -> [f64; 2] {
         *self.label_at.get_or_init(|| {
             let bbox = self.bbox;
@@ -333,16 +360,18 @@ pub struct ProjectedItem {
     pub area: Option<usize>,
 }
 
+/// The projected basemap and items are shared between models: a model with other user layers
+/// is made from this one without copying them (see [`MapModel::with_user_layers`]).
 pub struct MapModel {
     pub projection: Projection,
-    pub countries_detailed: Vec<ProjectedArea>,
-    pub countries_coarse: Vec<ProjectedArea>,
-    pub regions: Vec<ProjectedArea>,
-    pub lakes: Vec<ProjectedArea>,
-    pub rivers: Vec<ProjectedLines>,
-    pub cities: Vec<ProjectedCity>,
-    pub items: Vec<ProjectedItem>,
-    pub index: PickIndex,
+    pub countries_detailed: Arc<[ProjectedArea]>,
+    pub countries_coarse: Arc<[ProjectedArea]>,
+    pub regions: Arc<[ProjectedArea]>,
+    pub lakes: Arc<[ProjectedArea]>,
+    pub rivers: Arc<[ProjectedLines]>,
+    pub cities: Arc<[ProjectedCity]>,
+    pub items: Arc<[ProjectedItem]>,
+    pub index: Arc<PickIndex>,
     pub user_layers: Vec<Arc<ProjectedUserLayer>>,
     /// Changes whenever `user_layers` does, so that a picture made before is not reused.
     pub user_layers_revision: u64,
@@ -391,7 +420,7 @@ impl MapModel {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (detailed, regions, coarse, lakes)
         });
-        let rivers = atlas
+        let rivers: Vec<ProjectedLines> = atlas
             .basemap
             .rivers
             .iter()
@@ -406,7 +435,7 @@ impl MapModel {
                 }
             })
             .collect();
-        let cities = atlas
+        let cities: Vec<ProjectedCity> = atlas
             .basemap
             .cities
             .iter()
@@ -475,19 +504,51 @@ impl MapModel {
             .unwrap_or([-180.0, -90.0, 180.0, 90.0]);
         Self {
             projection,
-            countries_detailed,
-            countries_coarse,
-            regions,
-            lakes,
-            rivers,
-            cities,
-            items,
-            index: PickIndex::build(index_points, index_lines),
+            countries_detailed: countries_detailed.into(),
+            countries_coarse: countries_coarse.into(),
+            regions: regions.into(),
+            lakes: lakes.into(),
+            rivers: rivers.into(),
+            cities: cities.into(),
+            items: items.into(),
+            index: Arc::new(PickIndex::build(index_points, index_lines)),
             world_bbox,
             world_lon_lat,
             user_layers: project_user_layers(&atlas.user_layers, &projection),
             user_layers_revision: next_user_layers_revision(),
         }
+    }
+
+    /// This map with other user layers. The basemap and items are shared, not projected again:
+    /// a model can be made while another holds this one (an export in the background), and
+    /// without the lon/lat basemap, which the app lets go of once projected.
+    pub fn with_user_layers(&self, layers: &[crate::data::UserLayer]) -> Self {
+        Self {
+            projection: self.projection,
+            countries_detailed: Arc::clone(&self.countries_detailed),
+            countries_coarse: Arc::clone(&self.countries_coarse),
+            regions: Arc::clone(&self.regions),
+            lakes: Arc::clone(&self.lakes),
+            rivers: Arc::clone(&self.rivers),
+            cities: Arc::clone(&self.cities),
+            items: Arc::clone(&self.items),
+            index: Arc::clone(&self.index),
+            world_bbox: self.world_bbox,
+            world_lon_lat: self.world_lon_lat,
+            user_layers: project_user_layers(layers, &self.projection),
+            user_layers_revision: next_user_layers_revision(),
+        }
+    }
+
+    /// The 1:10m countries, to measure lon/lat lines against.
+    pub fn detailed_country_outlines(&self) -> Vec<ProjectedCountry<'_>> {
+        self.countries_detailed
+            .iter()
+            .map(|area| ProjectedCountry {
+                area,
+                projection: &self.projection,
+            })
+            .collect()
     }
 
     /// Replaces the user layers, projecting only them: opening a file doesn't rebuild the

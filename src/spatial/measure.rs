@@ -26,10 +26,29 @@ pub fn path_length_km(points: &[[f64; 2]]) -> f64 {
         .sum()
 }
 
+/// A country's outline as measuring needs it: its name, and whether it holds a point.
+pub trait CountryOutline {
+    fn country_name(&self) -> &str;
+    fn holds(&self, lon_lat: Point<f64>) -> bool;
+}
+
+impl CountryOutline for Area {
+    fn country_name(&self) -> &str {
+        &self.name
+    }
+
+    fn holds(&self, lon_lat: Point<f64>) -> bool {
+        self.shape.contains(&lon_lat)
+    }
+}
+
 /// Kilometres of a line inside each country, longest first. Each segment is cut into pieces of
 /// at most `STEP_KM` and each piece counted in the country holding its midpoint; the remainder
 /// (over sea or outside the basemap) is reported under "".
-pub fn km_per_country(lines: &MultiLineString<f64>, countries: &[Area]) -> Vec<(String, f64)> {
+pub fn km_per_country(
+    lines: &MultiLineString<f64>,
+    countries: &[impl CountryOutline],
+) -> Vec<(String, f64)> {
     const STEP_KM: f64 = 2.0;
     let mut totals: Vec<(String, f64)> = Vec::new();
     let mut last_hit: Option<usize> = None;
@@ -50,10 +69,12 @@ pub fn km_per_country(lines: &MultiLineString<f64>, countries: &[Area]) -> Vec<(
                 let mid = Point::new(a.x() + (b.x() - a.x()) * t, a.y() + (b.y() - a.y()) * t);
                 // Consecutive pieces are almost always in the same country: test it first.
                 let hit = last_hit
-                    .filter(|&i| countries[i].shape.contains(&mid))
-                    .or_else(|| countries.iter().position(|c| c.shape.contains(&mid)));
+                    .filter(|&i| countries[i].holds(mid))
+                    .or_else(|| countries.iter().position(|c| c.holds(mid)));
                 last_hit = hit;
-                let name = hit.map(|i| countries[i].name.clone()).unwrap_or_default();
+                let name = hit
+                    .map(|i| countries[i].country_name().to_owned())
+                    .unwrap_or_default();
                 match totals.iter_mut().find(|(n, _)| *n == name) {
                     Some((_, km)) => *km += length_km / pieces,
                     None => totals.push((name, length_km / pieces)),
