@@ -92,6 +92,10 @@ pub struct Stroke {
     pub pattern: LinePattern,
     /// Railway ticks across the line every so many pixels.
     pub ticks: bool,
+    /// The path is at source detail, and a painter may simplify it on screen within
+    /// [`Scene::stroke_tolerance_px`]. Outlines taken from a level of detail are not: they are
+    /// already as coarse as a pixel allows.
+    pub simplify: bool,
 }
 
 /// A circle whose radius is in ground km (a precision halo) or in pixels (a dot).
@@ -151,7 +155,15 @@ pub struct Scene {
     pub groups: Vec<(&'static str, std::ops::Range<usize>)>,
     /// Items drawn in this view (markers, corridors, region tints), sorted.
     pub visible_items: Vec<usize>,
+    /// How far, in pixels, a painter may simplify a stroke's on-screen path; 0 at full detail.
+    pub stroke_tolerance_px: f32,
 }
+
+/// Strokes are simplified on screen within this many pixels: corridors are densified every
+/// 20 km to follow the projection, and rivers are drawn from their source points, so at a wide
+/// view many of their points are a pixel or less apart. Each point costs triangles in every
+/// frame, and a software renderer keeps about 300 bytes for each triangle it drew last.
+pub const STROKE_TOLERANCE_PX: f32 = 0.25;
 
 impl Scene {
     pub fn markers(&self) -> impl Iterator<Item = &Marker> {
@@ -311,6 +323,7 @@ pub fn build_scene(
                 &r.lod.for_scale(lod_scale).rings,
                 style::REGION_BORDER_PX,
                 palette.region_border,
+                false,
             );
         }
     }
@@ -321,6 +334,7 @@ pub fn build_scene(
                 &river.paths,
                 style::RIVER_PX,
                 palette.river,
+                true,
             );
         }
     }
@@ -334,6 +348,7 @@ pub fn build_scene(
                 &c.lod.for_scale(lod_scale).rings,
                 style::COUNTRY_BORDER_PX,
                 palette.country_border,
+                false,
             );
         }
         // The two countries of the atlas get the stronger border, drawn last so it stays on top.
@@ -346,6 +361,7 @@ pub fn build_scene(
                 &c.lod.for_scale(lod_scale).rings,
                 style::FOCUS_BORDER_PX,
                 palette.focus_border,
+                false,
             );
         }
     }
@@ -701,6 +717,11 @@ pub fn build_scene(
         primitives,
         groups,
         visible_items,
+        stroke_tolerance_px: if options.full_detail {
+            0.0
+        } else {
+            STROKE_TOLERANCE_PX
+        },
     }
 }
 
@@ -751,7 +772,13 @@ fn push_user_layers(out: &mut Vec<Primitive>, model: &MapModel, layers: &Layers)
     }
 }
 
-fn push_outline(out: &mut Vec<Primitive>, paths: &[Path], width_px: f32, color: Color) {
+fn push_outline(
+    out: &mut Vec<Primitive>,
+    paths: &[Path],
+    width_px: f32,
+    color: Color,
+    simplify: bool,
+) {
     for path in paths {
         out.push(Primitive::Stroke(Stroke {
             path: Arc::clone(path),
@@ -759,6 +786,7 @@ fn push_outline(out: &mut Vec<Primitive>, paths: &[Path], width_px: f32, color: 
             color,
             pattern: LinePattern::Solid,
             ticks: false,
+            simplify,
         }));
     }
 }
@@ -821,6 +849,7 @@ fn push_corridors(
                     },
                     pattern: LinePattern::Solid,
                     ticks: false,
+                    simplify: true,
                 }));
             }
             if let Some(casing) = look.casing {
@@ -830,6 +859,7 @@ fn push_corridors(
                     color: casing,
                     pattern,
                     ticks: false,
+                    simplify: true,
                 }));
             }
             out.push(Primitive::Stroke(Stroke {
@@ -838,6 +868,7 @@ fn push_corridors(
                 color: look.color,
                 pattern,
                 ticks: look.ticks,
+                simplify: true,
             }));
         }
         visible_items.push(projected.item);
@@ -871,6 +902,9 @@ fn city_population_threshold(km_per_px: f64) -> u64 {
 
 /// Meridians and parallels at a step that suits the scale, and their degree labels along the
 /// bottom and left edges.
+/// How far a graticule line may stray from its true curve, in pixels.
+const GRATICULE_TOLERANCE_PX: f64 = 0.25;
+
 fn push_graticule(
     out: &mut Vec<Primitive>,
     model: &MapModel,
@@ -944,7 +978,14 @@ fn push_graticule(
         };
         let mut fixed = fixed_range.0;
         while fixed <= fixed_range.1 + 1e-9 {
-            let path = graticule_line(p, step, fixed, along_range, meridians);
+            let path = graticule_line(
+                p,
+                step,
+                fixed,
+                along_range,
+                meridians,
+                GRATICULE_TOLERANCE_PX * km_per_px,
+            );
             let label = if meridians {
                 crossing(&path, 1, view.min[1] + 14.0 * km_per_px).and_then(|x| {
                     let text = degrees(fixed, 'E', 'W');
@@ -981,6 +1022,7 @@ fn push_graticule(
                 color: palette.graticule,
                 pattern: LinePattern::Solid,
                 ticks: false,
+                simplify: false,
             }));
             fixed += step;
         }
@@ -988,35 +1030,83 @@ fn push_graticule(
     labels
 }
 
-/// A meridian (`fixed` longitude) or parallel (`fixed` latitude) over `along`, sampled every
-/// half degree so it curves as the projection bends it.
+/// A meridian (`fixed` longitude) or parallel (`fixed` latitude) over `along`, with as few
+/// points as keep it within `tolerance_km` of the curve the projection bends it into: the
+/// conic's meridians are straight and need a point per grid step, its parallels are arcs.
+/// Every point drawn costs triangles in each frame, and a renderer's memory for them.
 fn graticule_line(
     projection: &crate::spatial::Projection,
     step: f64,
     fixed: f64,
     along: (f64, f64),
     meridian: bool,
+    tolerance_km: f64,
 ) -> Vec<[f64; 2]> {
-    // A point every tenth of the grid step, at most a degree apart: the line's curve stays
-    // smooth at every scale, and a view of a continent does not project thousands of points.
-    let spacing = (step / 10.0).clamp(0.1, 1.0);
-    let n = ((along.1 - along.0) / spacing).ceil().max(1.0);
+    let at = |t: f64| {
+        if meridian {
+            projection.project(fixed, t)
+        } else {
+            projection.project(t, fixed)
+        }
+    };
+    let pieces = ((along.1 - along.0) / step).ceil().max(1.0);
+    let mut path = vec![at(along.0)];
     #[expect(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
-        reason = "n is a small positive count"
+        reason = "pieces is a small positive count"
     )]
-    (0..=n as usize)
-        .map(|k| {
-            #[expect(clippy::cast_precision_loss, reason = "k is a small count")]
-            let t = along.0 + (along.1 - along.0) * (k as f64) / n;
-            if meridian {
-                projection.project(fixed, t)
-            } else {
-                projection.project(t, fixed)
-            }
-        })
-        .collect()
+    for k in 0..pieces as usize {
+        #[expect(clippy::cast_precision_loss, reason = "k is a small count")]
+        let t = |k: usize| along.0 + (along.1 - along.0) * (k as f64) / pieces;
+        let start = (t(k), path[path.len() - 1]);
+        let end = (t(k + 1), at(t(k + 1)));
+        refine_curve(
+            &at,
+            start,
+            end,
+            tolerance_km,
+            GRATICULE_MAX_SPLITS,
+            &mut path,
+        );
+    }
+    path
+}
+
+/// How many times a graticule piece may be halved: 2^12 points per grid step is far past a
+/// pixel at any scale the map allows.
+const GRATICULE_MAX_SPLITS: u32 = 12;
+
+/// Appends the points that keep the curve `at` between `a` and `b` (parameter and point)
+/// within `tolerance` of the polyline, ending with `b`. A curve that bends one way between
+/// its ends (a parallel's arc) is farthest from its chord near the middle.
+fn refine_curve(
+    at: &impl Fn(f64) -> [f64; 2],
+    a: (f64, [f64; 2]),
+    b: (f64, [f64; 2]),
+    tolerance: f64,
+    splits_left: u32,
+    out: &mut Vec<[f64; 2]>,
+) {
+    let mid_t = (a.0 + b.0) / 2.0;
+    let mid = at(mid_t);
+    if splits_left > 0 && distance_to_segment(mid, a.1, b.1) > tolerance {
+        refine_curve(at, a, (mid_t, mid), tolerance, splits_left - 1, out);
+        refine_curve(at, (mid_t, mid), b, tolerance, splits_left - 1, out);
+    } else {
+        out.push(b.1);
+    }
+}
+
+fn distance_to_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let length_squared = dx * dx + dy * dy;
+    let t = if length_squared > 0.0 {
+        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length_squared).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
 }
 
 /// Where a path crosses the line `coordinate[axis] == value`: the other coordinate there.

@@ -110,9 +110,96 @@ pub fn clip_ring(ring: &[[f32; 2]], rect: ClipRect) -> Vec<[f32; 2]> {
     if points.len() < 3 { Vec::new() } else { points }
 }
 
+/// The dashes of a polyline: `dash_px` drawn, `gap_px` left out, over and over, the pattern
+/// already `phase_px` along at the first point (a piece of a longer line keeps its rhythm).
+/// Each dash is one polyline, keeping the corners it passes, so that it can be simplified and
+/// stroked as one path.
+pub fn dashes(points: &[[f32; 2]], dash_px: f32, gap_px: f32, phase_px: f32) -> Vec<Vec<[f32; 2]>> {
+    if dash_px <= 0.0 || points.len() < 2 {
+        return Vec::new();
+    }
+    if gap_px <= 0.0 {
+        return vec![points.to_vec()];
+    }
+    let period = dash_px + gap_px;
+    let mut along = phase_px.rem_euclid(period);
+    let mut current = (along < dash_px).then(|| vec![points[0]]);
+    let mut dashes = Vec::new();
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let length = (b[0] - a[0]).hypot(b[1] - a[1]);
+        if length <= 0.0 {
+            continue;
+        }
+        let at = |t: f32| {
+            [
+                a[0] + (b[0] - a[0]) * t / length,
+                a[1] + (b[1] - a[1]) * t / length,
+            ]
+        };
+        let mut done = 0.0;
+        loop {
+            let (limit, drawing) = if along < dash_px {
+                (dash_px, true)
+            } else {
+                (period, false)
+            };
+            let to_change = limit - along;
+            if done + to_change >= length {
+                along += length - done;
+                if let Some(dash) = &mut current {
+                    dash.push(b);
+                }
+                break;
+            }
+            done += to_change;
+            if drawing {
+                if let Some(mut dash) = current.take() {
+                    dash.push(at(done));
+                    dashes.push(dash);
+                }
+                along = dash_px;
+            } else {
+                current = Some(vec![at(done)]);
+                along = 0.0;
+            }
+        }
+    }
+    dashes.extend(current.filter(|dash| dash.len() >= 2));
+    dashes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_straight_line_is_cut_into_dashes_of_the_pattern() {
+        let line = [[0.0, 0.0], [100.0, 0.0]];
+        let cut = dashes(&line, 6.0, 4.0, 0.0);
+        assert_eq!(cut.len(), 10);
+        for (k, dash) in cut.iter().enumerate() {
+            #[expect(clippy::cast_precision_loss, reason = "k is below 10")]
+            let start = 10.0 * k as f32;
+            assert_eq!(dash, &vec![[start, 0.0], [start + 6.0, 0.0]]);
+        }
+    }
+
+    #[test]
+    fn a_dash_keeps_the_corner_it_passes_and_a_phase_moves_the_pattern() {
+        // 4 along the first leg, a corner, 2 along the second: one dash of three points.
+        let line = [[0.0, 0.0], [4.0, 0.0], [4.0, 20.0]];
+        let cut = dashes(&line, 6.0, 4.0, 0.0);
+        assert_eq!(cut[0], vec![[0.0, 0.0], [4.0, 0.0], [4.0, 2.0]]);
+        assert_eq!(cut[1], vec![[4.0, 6.0], [4.0, 12.0]]);
+        assert_eq!(cut[2], vec![[4.0, 16.0], [4.0, 20.0]]);
+        // Eight along the pattern is two into a gap: the first dash starts two further on.
+        let shifted = dashes(&[[0.0, 0.0], [20.0, 0.0]], 6.0, 4.0, 8.0);
+        assert_eq!(shifted[0], vec![[2.0, 0.0], [8.0, 0.0]]);
+        // Three along is inside a dash: the line starts with the rest of it.
+        let inside = dashes(&[[0.0, 0.0], [20.0, 0.0]], 6.0, 4.0, 3.0);
+        assert_eq!(inside[0], vec![[0.0, 0.0], [3.0, 0.0]]);
+    }
 
     const RECT: ClipRect = ClipRect {
         min: [0.0, 0.0],

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use egui::epaint::{Mesh, Tessellator, Vertex, WHITE_UV};
 use egui::{Color32, FontId, Painter, Pos2, Rect, Shape, Stroke as EguiStroke, pos2, vec2};
+use geo::Simplify;
 
 use crate::scene::model::ProjectedUserLayer;
 use crate::scene::symbols::{
@@ -15,7 +16,7 @@ use crate::scene::{
     Disc, Dots, Fill, Label, LinePattern, Marker, PixelWindow, Polylines, Primitive, Radius, Scene,
     Stroke, UserLayerMarks, View, same_scale,
 };
-use crate::spatial::clip::{ClipRect, clip_polyline_along};
+use crate::spatial::clip::{ClipRect, clip_polyline_along, dashes};
 use crate::style::Color;
 
 /// How far outside the map lines are kept, in pixels: more than a dash, a railway tick or a
@@ -624,6 +625,11 @@ impl ScenePainter<'_> {
             max: [self.rect.max.x + margin, self.rect.max.y + margin],
         };
         let egui_stroke = EguiStroke::new(stroke.width_px, color32(stroke.color));
+        let tolerance = if stroke.simplify {
+            self.scene.stroke_tolerance_px
+        } else {
+            0.0
+        };
         for run in clip_polyline_along(&points, screen) {
             if stroke.ticks {
                 let tick_stroke = EguiStroke::new(stroke.width_px * 0.7, color32(stroke.color));
@@ -639,22 +645,20 @@ impl ScenePainter<'_> {
                     ));
                 }
             }
-            let line: Vec<Pos2> = run.points.iter().map(|p| pos2(p[0], p[1])).collect();
-            match stroke.pattern {
-                LinePattern::Solid => shapes.push(Shape::line(line, egui_stroke)),
+            // Dashes are cut from the line as it is, so that they sit where they would on the
+            // full line, and each is then simplified and stroked as one path.
+            let pieces = match stroke.pattern {
+                LinePattern::Solid => vec![run.points],
                 LinePattern::Dashed { dash_px, gap_px } => {
-                    // A piece that starts inside a dash begins with the rest of it: the
-                    // pattern starts before the piece, off screen, where the margin hides it.
-                    let offset = -(run.start_length % (dash_px + gap_px));
-                    Shape::dashed_line_many_with_offset(
-                        &line,
-                        egui_stroke,
-                        &[dash_px],
-                        &[gap_px],
-                        offset,
-                        shapes,
-                    );
+                    dashes(&run.points, dash_px, gap_px, run.start_length)
                 }
+            };
+            for piece in pieces {
+                let line = simplified(piece, tolerance)
+                    .into_iter()
+                    .map(|[x, y]| pos2(x, y))
+                    .collect();
+                shapes.push(Shape::line(line, egui_stroke));
             }
         }
     }
@@ -669,13 +673,33 @@ impl ScenePainter<'_> {
             Radius::Px(px) => px,
             Radius::Km(km) => (km / self.scene.view.km_per_px()) as f32,
         };
+        let tolerance = self.scene.stroke_tolerance_px;
+        if tolerance <= 0.0 {
+            if disc.fill.a > 0 {
+                shapes.push(Shape::circle_filled(center, radius, color32(disc.fill)));
+            }
+            if let Some((width, color)) = disc.outline {
+                shapes.push(Shape::circle_stroke(
+                    center,
+                    radius,
+                    EguiStroke::new(width, color32(color)),
+                ));
+            }
+            return;
+        }
+        // egui gives a 3-pixel city dot 16 points, and its outline 96 triangles; within the
+        // stroke tolerance it needs 8.
+        let outline = circle_outline(center, radius, tolerance);
         if disc.fill.a > 0 {
-            shapes.push(Shape::circle_filled(center, radius, color32(disc.fill)));
+            shapes.push(Shape::convex_polygon(
+                outline.clone(),
+                color32(disc.fill),
+                EguiStroke::NONE,
+            ));
         }
         if let Some((width, color)) = disc.outline {
-            shapes.push(Shape::circle_stroke(
-                center,
-                radius,
+            shapes.push(Shape::closed_line(
+                outline,
                 EguiStroke::new(width, color32(color)),
             ));
         }
@@ -701,6 +725,46 @@ impl ScenePainter<'_> {
         }
         shapes.push(Shape::galley(pos, galley, color32(label.color)));
     }
+}
+
+/// A circle as the polygon with the fewest corners (at least 8) whose sides stay within
+/// `tolerance` of it.
+fn circle_outline(center: Pos2, radius: f32, tolerance: f32) -> Vec<Pos2> {
+    const MIN_CORNERS: f32 = 8.0;
+    const MAX_CORNERS: f32 = 128.0;
+    // A side spanning the angle 2θ strays radius·(1 − cos θ) from the circle.
+    let corners = if radius > tolerance {
+        (std::f32::consts::PI / (1.0 - tolerance / radius).acos()).ceil()
+    } else {
+        MIN_CORNERS
+    }
+    .clamp(MIN_CORNERS, MAX_CORNERS);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "corners is between 8 and 128"
+    )]
+    let count = corners as usize;
+    (0..count)
+        .map(|k| {
+            #[expect(clippy::cast_precision_loss, reason = "k is below 128")]
+            let angle = std::f32::consts::TAU * k as f32 / corners;
+            center + radius * vec2(angle.cos(), angle.sin())
+        })
+        .collect()
+}
+
+/// The path within `tolerance_px` of `points` with the fewest points (Douglas–Peucker).
+fn simplified(points: Vec<[f32; 2]>, tolerance_px: f32) -> Vec<[f32; 2]> {
+    if tolerance_px <= 0.0 || points.len() <= 2 {
+        return points;
+    }
+    let line: geo::LineString<f32> = points.into_iter().map(geo::Coord::from).collect();
+    line.simplify(tolerance_px)
+        .0
+        .into_iter()
+        .map(|c| [c.x, c.y])
+        .collect()
 }
 
 pub fn marker_shapes(center: Pos2, marker: &Marker, shapes: &mut Vec<Shape>) {
