@@ -317,9 +317,11 @@ pub fn build_scene(
         visible_items.push(projected.item);
     }
     if layers.shows_basemap(BasemapLayer::Regions) {
+        let mut edges = OutlinedEdges::default();
         for r in model.regions.iter().filter(|r| culling.intersects(r.bbox)) {
             push_outline(
                 out.group("region-borders"),
+                &mut edges,
                 &r.lod.for_scale(lod_scale).rings,
                 style::REGION_BORDER_PX,
                 palette.region_border,
@@ -328,9 +330,11 @@ pub fn build_scene(
         }
     }
     if layers.shows_basemap(BasemapLayer::Rivers) {
+        let mut edges = OutlinedEdges::default();
         for river in model.rivers.iter().filter(|r| culling.intersects(r.bbox)) {
             push_outline(
                 out.group("rivers"),
+                &mut edges,
                 &river.paths,
                 style::RIVER_PX,
                 palette.river,
@@ -339,31 +343,37 @@ pub fn build_scene(
         }
     }
     if layers.shows_basemap(BasemapLayer::Countries) {
-        for c in countries
-            .iter()
-            .filter(|c| culling.intersects(c.bbox) && !is_focus(&c.code))
-        {
-            push_outline(
-                out.group("country-borders"),
-                &c.lod.for_scale(lod_scale).rings,
-                style::COUNTRY_BORDER_PX,
-                palette.country_border,
-                false,
-            );
-        }
-        // The two countries of the atlas get the stronger border, drawn last so it stays on top.
+        // The two countries of the atlas get the stronger border, drawn last so it stays on
+        // top; their borders are taken first, so that a neighbour leaves them out.
+        let mut edges = OutlinedEdges::default();
+        let mut focus_borders = Vec::new();
         for c in countries
             .iter()
             .filter(|c| culling.intersects(c.bbox) && is_focus(&c.code))
         {
             push_outline(
-                out.group("country-borders"),
+                &mut focus_borders,
+                &mut edges,
                 &c.lod.for_scale(lod_scale).rings,
                 style::FOCUS_BORDER_PX,
                 palette.focus_border,
                 false,
             );
         }
+        for c in countries
+            .iter()
+            .filter(|c| culling.intersects(c.bbox) && !is_focus(&c.code))
+        {
+            push_outline(
+                out.group("country-borders"),
+                &mut edges,
+                &c.lod.for_scale(lod_scale).rings,
+                style::COUNTRY_BORDER_PX,
+                palette.country_border,
+                false,
+            );
+        }
+        out.group("country-borders").extend(focus_borders);
     }
     let mut graticule_labels = Vec::new();
     if layers.shows_basemap(BasemapLayer::Graticule) {
@@ -774,20 +784,78 @@ fn push_user_layers(out: &mut Vec<Primitive>, model: &MapModel, layers: &Layers)
 
 fn push_outline(
     out: &mut Vec<Primitive>,
+    edges: &mut OutlinedEdges,
     paths: &[Path],
     width_px: f32,
     color: Color,
     simplify: bool,
 ) {
     for path in paths {
-        out.push(Primitive::Stroke(Stroke {
-            path: Arc::clone(path),
-            width_px,
-            color,
-            pattern: LinePattern::Solid,
-            ticks: false,
-            simplify,
-        }));
+        for run in edges.new_runs(path) {
+            out.push(Primitive::Stroke(Stroke {
+                path: run,
+                width_px,
+                color,
+                pattern: LinePattern::Solid,
+                ticks: false,
+                simplify,
+            }));
+        }
+    }
+}
+
+/// The segments one layer's outlines have drawn so far. Neighbouring areas share their
+/// border, and each one's rings hold it: drawn from both, a border costs its triangles twice,
+/// and a software renderer keeps memory for each. Where the neighbours' levels of detail kept
+/// the same points, the second ring leaves that stretch out.
+#[derive(Default)]
+struct OutlinedEdges(std::collections::HashSet<[u64; 4]>);
+
+impl OutlinedEdges {
+    fn key(a: [f64; 2], b: [f64; 2]) -> [u64; 4] {
+        let (a, b) = (
+            [a[0].to_bits(), a[1].to_bits()],
+            [b[0].to_bits(), b[1].to_bits()],
+        );
+        let (first, second) = if a <= b { (a, b) } else { (b, a) };
+        [first[0], first[1], second[0], second[1]]
+    }
+
+    /// The stretches of `path` whose segments no earlier path drew; the path itself when
+    /// none were drawn.
+    fn new_runs(&mut self, path: &Path) -> Vec<Path> {
+        let fresh: Vec<bool> = path
+            .windows(2)
+            .map(|pair| self.0.insert(Self::key(pair[0], pair[1])))
+            .collect();
+        if fresh.iter().all(|&f| f) {
+            return vec![Arc::clone(path)];
+        }
+        let closed = path.len() > 2 && path.first() == path.last();
+        let count = fresh.len();
+        // A closed ring's stretch may run across its first point: start after a drawn one.
+        let start = if closed {
+            fresh.iter().position(|&f| !f).map_or(0, |i| i + 1)
+        } else {
+            0
+        };
+        let mut runs = Vec::new();
+        let mut run: Vec<[f64; 2]> = Vec::new();
+        for step in 0..count {
+            let i = (start + step) % count;
+            if fresh[i] {
+                if run.is_empty() {
+                    run.push(path[i]);
+                }
+                run.push(path[i + 1]);
+            } else if !run.is_empty() {
+                runs.push(Path::from(std::mem::take(&mut run)));
+            }
+        }
+        if !run.is_empty() {
+            runs.push(Path::from(run));
+        }
+        runs
     }
 }
 
@@ -1135,6 +1203,54 @@ mod tests {
     use super::*;
     use crate::data::{Atlas, Sector, parse_items};
     use crate::spatial::Projection;
+
+    #[test]
+    fn a_border_two_areas_share_is_outlined_once() {
+        // Two unit squares side by side share the edge x = 1; the right one starts its ring
+        // on that edge, so its stretch left to draw runs across its first point.
+        let left: Path = vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]].into();
+        let right: Path = vec![
+            [1.0, 0.5],
+            [1.0, 0.0],
+            [2.0, 0.0],
+            [2.0, 1.0],
+            [1.0, 1.0],
+            [1.0, 0.5],
+        ]
+        .into();
+        let mut edges = OutlinedEdges::default();
+        let first = edges.new_runs(&left);
+        assert_eq!(first.len(), 1);
+        assert!(
+            Arc::ptr_eq(&first[0], &left),
+            "a ring with no drawn edge is kept whole"
+        );
+        // The right square's ring splits x = 1 in two, so no segment of it matches the left
+        // square's edge: all of it is drawn.
+        assert_eq!(edges.new_runs(&right).len(), 1);
+        // A ring with the very same points on x = 1 draws only the rest, as one stretch.
+        let right: Path = vec![[1.0, 1.0], [1.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0]].into();
+        let mut edges = OutlinedEdges::default();
+        edges.new_runs(&left);
+        let runs = edges.new_runs(&right);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(
+            &*runs[0],
+            &[[1.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0]][..]
+        );
+        // Drawn again, nothing is left.
+        assert!(edges.new_runs(&left).is_empty());
+        // The shared edge in the middle of the ring: the rest runs across the first point.
+        let right: Path = vec![[2.0, 0.0], [2.0, 1.0], [1.0, 1.0], [1.0, 0.0], [2.0, 0.0]].into();
+        let mut edges = OutlinedEdges::default();
+        edges.new_runs(&left);
+        let runs = edges.new_runs(&right);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(
+            &*runs[0],
+            &[[1.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0]][..]
+        );
+    }
 
     const TWO_SITES_AND_A_PIPELINE: &str = r#"{"type":"FeatureCollection","features":[
       {"type":"Feature","geometry":{"type":"Point","coordinates":[69.6,42.3]},
