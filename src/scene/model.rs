@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 
 use geo::{Area as _, Centroid, Contains, InteriorPoint};
-use geo::{BoundingRect, Simplify, TriangulateEarcut};
+use geo::{BoundingRect, MapCoords, Simplify, TriangulateEarcut};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
@@ -55,16 +55,28 @@ impl AreaLevel {
 /// km) the first time a view needs it: start-up pays only for the levels actually drawn.
 #[derive(Debug)]
 pub struct Lod {
-    source: geo::MultiPolygon<f64>,
+    /// The full-detail shape, kept for the whole run, in f32: half the memory of f64, and
+    /// still within a metre at the basemap's farthest corner, some 10,000 km from the origin.
+    source: geo::MultiPolygon<f32>,
     levels: [(f64, OnceLock<Arc<AreaLevel>>); AREA_TOLERANCES_KM.len()],
 }
 
 impl Lod {
-    fn new(source: geo::MultiPolygon<f64>) -> Self {
+    fn new(source: &geo::MultiPolygon<f64>) -> Self {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "map km are far inside f32's range; the precision lost is below a metre"
+        )]
+        let source = source.map_coords(|c| geo::coord! { x: c.x as f32, y: c.y as f32 });
         Self {
             source,
             levels: AREA_TOLERANCES_KM.map(|t| (t, OnceLock::new())),
         }
+    }
+
+    fn source_f64(&self) -> geo::MultiPolygon<f64> {
+        self.source
+            .map_coords(|c| geo::coord! { x: f64::from(c.x), y: f64::from(c.y) })
     }
 
     fn level_index(&self, km_per_px: f64) -> usize {
@@ -83,10 +95,11 @@ impl Lod {
     pub fn for_scale(&self, km_per_px: f64) -> &Arc<AreaLevel> {
         let (tolerance, level) = &self.levels[self.level_index(km_per_px)];
         level.get_or_init(|| {
+            let source = self.source_f64();
             let shape = if *tolerance == 0.0 {
-                self.source.clone()
+                source
             } else {
-                self.source.simplify(*tolerance)
+                source.simplify(*tolerance)
             };
             Arc::new(AreaLevel::new(shape))
         })
@@ -154,9 +167,14 @@ impl ProjectedArea {
     /// Whether the area at full detail holds a map-plane point.
     pub fn contains(&self, at: [f64; 2]) -> bool {
         let [x_min, y_min, x_max, y_max] = self.bbox;
-        (x_min..=x_max).contains(&at[0])
-            && (y_min..=y_max).contains(&at[1])
-            && self.lod.source.contains(&geo::Point::new(at[0], at[1]))
+        (x_min..=x_max).contains(&at[0]) && (y_min..=y_max).contains(&at[1]) && {
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "a point inside the area's box is in f32's range"
+            )]
+            let point = geo::Point::new(at[0] as f32, at[1] as f32);
+            self.lod.source.contains(&point)
+        }
     }
 
     pub fn label_at(&self) -> [f64; 2] {
@@ -179,7 +197,7 @@ impl ProjectedArea {
                 })
                 .map_or(
                     [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
-                    |p| [p.x(), p.y()],
+                    |p| [f64::from(p.x()), f64::from(p.y())],
                 )
         })
     }
@@ -670,7 +688,7 @@ fn project_area(area: &Area, projection: &Projection) -> ProjectedArea {
         bbox,
         label_at: OnceLock::new(),
         area_km2: projected.unsigned_area(),
-        lod: Lod::new(projected),
+        lod: Lod::new(&projected),
     }
 }
 
