@@ -689,20 +689,21 @@ impl ScenePainter<'_> {
         }
         // egui gives a 3-pixel city dot 16 points, and its outline 96 triangles; within the
         // stroke tolerance it needs 8.
-        let outline = circle_outline(center, radius, tolerance);
-        if disc.fill.a > 0 {
-            shapes.push(Shape::convex_polygon(
-                outline.clone(),
-                color32(disc.fill),
-                EguiStroke::NONE,
-            ));
-        }
-        if let Some((width, color)) = disc.outline {
-            shapes.push(Shape::closed_line(
-                outline,
-                EguiStroke::new(width, color32(color)),
-            ));
-        }
+        // Filled and outlined in one shape, egui fills up to the outline's inside edge and
+        // leaves out the fill's own anti-aliased rim, as it does for its circles.
+        let fill = if disc.fill.a > 0 {
+            color32(disc.fill)
+        } else {
+            Color32::TRANSPARENT
+        };
+        let outline = disc.outline.map_or(EguiStroke::NONE, |(width, color)| {
+            EguiStroke::new(width, color32(color))
+        });
+        shapes.push(Shape::convex_polygon(
+            circle_outline(center, radius, tolerance),
+            fill,
+            outline,
+        ));
     }
 
     fn label(&self, painter: &Painter, label: &Label, shapes: &mut Vec<Shape>) {
