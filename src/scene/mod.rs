@@ -2,6 +2,7 @@
 //! and simplified for its scale, with labels placed. Both the live map and exports paint this.
 //! No egui here.
 
+mod cover;
 pub mod dense;
 pub mod labels;
 pub mod layers;
@@ -317,7 +318,22 @@ pub fn build_scene(
         visible_items.push(projected.item);
     }
     if layers.shows_basemap(BasemapLayer::Regions) {
-        let mut edges = OutlinedEdges::default();
+        // Where the atlas's two countries get their wider border, it hides the regions'
+        // outer borders beneath it: those are left out.
+        let focus_border = layers.shows_basemap(BasemapLayer::Countries).then(|| {
+            cover::CoverMask::of_paths(
+                &view,
+                countries
+                    .iter()
+                    .filter(|c| culling.intersects(c.bbox) && is_focus(&c.code))
+                    .flat_map(|c| c.lod.for_scale(lod_scale).rings.iter())
+                    .map(|path| &path[..]),
+            )
+        });
+        let mut edges = OutlinedEdges {
+            under: focus_border,
+            ..OutlinedEdges::default()
+        };
         for r in model.regions.iter().filter(|r| culling.intersects(r.bbox)) {
             push_outline(
                 out.group("region-borders"),
@@ -809,7 +825,11 @@ fn push_outline(
 /// and a software renderer keeps memory for each. Where the neighbours' levels of detail kept
 /// the same points, the second ring leaves that stretch out.
 #[derive(Default)]
-struct OutlinedEdges(std::collections::HashSet<[u64; 4]>);
+struct OutlinedEdges {
+    drawn: std::collections::HashSet<[u64; 4]>,
+    /// Lines drawn wider over this layer: a segment they cover is left out too.
+    under: Option<cover::CoverMask>,
+}
 
 impl OutlinedEdges {
     fn key(a: [f64; 2], b: [f64; 2]) -> [u64; 4] {
@@ -826,7 +846,13 @@ impl OutlinedEdges {
     fn new_runs(&mut self, path: &Path) -> Vec<Path> {
         let fresh: Vec<bool> = path
             .windows(2)
-            .map(|pair| self.0.insert(Self::key(pair[0], pair[1])))
+            .map(|pair| {
+                self.drawn.insert(Self::key(pair[0], pair[1]))
+                    && !self
+                        .under
+                        .as_ref()
+                        .is_some_and(|mask| mask.covers(pair[0], pair[1]))
+            })
             .collect();
         if fresh.iter().all(|&f| f) {
             return vec![Arc::clone(path)];
