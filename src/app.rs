@@ -157,8 +157,9 @@ pub fn restore_legacy_state(storage: Option<&dyn eframe::Storage>) -> Option<Sav
 }
 
 pub struct AtlasApp {
-    /// Shared with background exports. Its basemap holds only the attributions: the map, the
-    /// sanity flags and the corridor measures use `model`'s projected basemap.
+    /// Shared with background exports. Its basemap holds only the attributions: the map and
+    /// the corridor measures use `model`'s projected basemap, and the sanity flags are made
+    /// before the lon/lat one is let go.
     pub atlas: Arc<Atlas>,
     pub model: Arc<MapModel>,
     pub state: SavedState,
@@ -264,8 +265,9 @@ impl AtlasApp {
         }
         let model = MapModel::build(&atlas, Projection::default());
         let flags = sanity::all_flags(&atlas);
-        // The map, the checks and the measures now work from the projected basemap; the
-        // lon/lat copy (about 12 MB of the heap) goes, and only its attributions stay.
+        // The sanity flags are made; the map and the corridor measures work from the
+        // projected basemap. The lon/lat copy (about 12 MB of the heap) goes, and only its
+        // attributions stay.
         atlas.basemap = Basemap {
             attributions: std::mem::take(&mut atlas.basemap.attributions),
             ..Basemap::default()

@@ -2,7 +2,6 @@
 //! and simplified for its scale, with labels placed. Both the live map and exports paint this.
 //! No egui here.
 
-mod cover;
 pub mod dense;
 pub mod labels;
 pub mod layers;
@@ -318,22 +317,7 @@ pub fn build_scene(
         visible_items.push(projected.item);
     }
     if layers.shows_basemap(BasemapLayer::Regions) {
-        // Where the atlas's two countries get their wider border, it hides the regions'
-        // outer borders beneath it: those are left out.
-        let focus_border = layers.shows_basemap(BasemapLayer::Countries).then(|| {
-            cover::CoverMask::of_paths(
-                &view,
-                countries
-                    .iter()
-                    .filter(|c| culling.intersects(c.bbox) && is_focus(&c.code))
-                    .flat_map(|c| c.lod.for_scale(lod_scale).rings.iter())
-                    .map(|path| &path[..]),
-            )
-        });
-        let mut edges = OutlinedEdges {
-            under: focus_border,
-            ..OutlinedEdges::default()
-        };
+        let mut edges = OutlinedEdges::default();
         for r in model.regions.iter().filter(|r| culling.intersects(r.bbox)) {
             push_outline(
                 out.group("region-borders"),
@@ -825,11 +809,7 @@ fn push_outline(
 /// and a software renderer keeps memory for each. Where the neighbours' levels of detail kept
 /// the same points, the second ring leaves that stretch out.
 #[derive(Default)]
-struct OutlinedEdges {
-    drawn: std::collections::HashSet<[u64; 4]>,
-    /// Lines drawn wider over this layer: a segment they cover is left out too.
-    under: Option<cover::CoverMask>,
-}
+struct OutlinedEdges(std::collections::HashSet<[u64; 4]>);
 
 impl OutlinedEdges {
     fn key(a: [f64; 2], b: [f64; 2]) -> [u64; 4] {
@@ -846,13 +826,7 @@ impl OutlinedEdges {
     fn new_runs(&mut self, path: &Path) -> Vec<Path> {
         let fresh: Vec<bool> = path
             .windows(2)
-            .map(|pair| {
-                self.drawn.insert(Self::key(pair[0], pair[1]))
-                    && !self
-                        .under
-                        .as_ref()
-                        .is_some_and(|mask| mask.covers(pair[0], pair[1]))
-            })
+            .map(|pair| self.0.insert(Self::key(pair[0], pair[1])))
             .collect();
         if fresh.iter().all(|&f| f) {
             return vec![Arc::clone(path)];
@@ -994,11 +968,11 @@ fn city_population_threshold(km_per_px: f64) -> u64 {
     }
 }
 
-/// Meridians and parallels at a step that suits the scale, and their degree labels along the
-/// bottom and left edges.
 /// How far a graticule line may stray from its true curve, in pixels.
 const GRATICULE_TOLERANCE_PX: f64 = 0.25;
 
+/// Meridians and parallels at a step that suits the scale, and their degree labels along the
+/// bottom and left edges.
 fn push_graticule(
     out: &mut Vec<Primitive>,
     model: &MapModel,

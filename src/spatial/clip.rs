@@ -115,20 +115,25 @@ pub fn clip_ring(ring: &[[f32; 2]], rect: ClipRect) -> Vec<[f32; 2]> {
 /// Each dash is one polyline, keeping the corners it passes, so that it can be simplified and
 /// stroked as one path.
 pub fn dashes(points: &[[f32; 2]], dash_px: f32, gap_px: f32, phase_px: f32) -> Vec<Vec<[f32; 2]>> {
-    if dash_px <= 0.0 || points.len() < 2 {
+    if !(dash_px.is_finite() && gap_px.is_finite() && phase_px.is_finite())
+        || dash_px <= 0.0
+        || points.len() < 2
+    {
         return Vec::new();
     }
     if gap_px <= 0.0 {
         return vec![points.to_vec()];
     }
     let period = dash_px + gap_px;
+    // How far along the pattern the walk is: below `dash_px` inside a dash, above in a gap.
     let mut along = phase_px.rem_euclid(period);
-    let mut current = (along < dash_px).then(|| vec![points[0]]);
+    let mut current: Option<Vec<[f32; 2]>> = None;
     let mut dashes = Vec::new();
     for pair in points.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         let length = (b[0] - a[0]).hypot(b[1] - a[1]);
-        if length <= 0.0 {
+        // A repeated point, or one that is not a number, adds nothing to walk along.
+        if !length.is_finite() || length <= 0.0 {
             continue;
         }
         let at = |t: f32| {
@@ -139,28 +144,26 @@ pub fn dashes(points: &[[f32; 2]], dash_px: f32, gap_px: f32, phase_px: f32) -> 
         };
         let mut done = 0.0;
         loop {
-            let (limit, drawing) = if along < dash_px {
-                (dash_px, true)
-            } else {
-                (period, false)
-            };
-            let to_change = limit - along;
-            if done + to_change >= length {
-                along += length - done;
-                if let Some(dash) = &mut current {
+            if along < dash_px {
+                let dash = current.get_or_insert_with(|| vec![at(done)]);
+                let to_end = dash_px - along;
+                if done + to_end > length {
                     dash.push(b);
+                    along += length - done;
+                    break;
                 }
-                break;
-            }
-            done += to_change;
-            if drawing {
-                if let Some(mut dash) = current.take() {
-                    dash.push(at(done));
-                    dashes.push(dash);
-                }
+                done += to_end;
+                dash.push(at(done));
+                dashes.extend(current.take());
                 along = dash_px;
             } else {
-                current = Some(vec![at(done)]);
+                let to_end = period - along;
+                // A gap ending on the segment's end starts the next dash on the next segment.
+                if done + to_end >= length {
+                    along += length - done;
+                    break;
+                }
+                done += to_end;
                 along = 0.0;
             }
         }
@@ -199,6 +202,20 @@ mod tests {
         // Three along is inside a dash: the line starts with the rest of it.
         let inside = dashes(&[[0.0, 0.0], [20.0, 0.0]], 6.0, 4.0, 3.0);
         assert_eq!(inside[0], vec![[0.0, 0.0], [3.0, 0.0]]);
+    }
+
+    #[test]
+    fn a_dash_ending_or_starting_on_a_corner_is_kept_and_bad_points_are_passed_over() {
+        // The first dash ends exactly on the corner at 6, the second starts on the one at 10.
+        let line = [[0.0, 0.0], [6.0, 0.0], [10.0, 0.0], [20.0, 0.0]];
+        assert_eq!(
+            dashes(&line, 6.0, 4.0, 0.0),
+            vec![vec![[0.0, 0.0], [6.0, 0.0]], vec![[10.0, 0.0], [16.0, 0.0]]]
+        );
+        // A point that is not a number ends nothing and loops nowhere.
+        let broken = [[0.0, 0.0], [f32::NAN, 0.0], [20.0, 0.0]];
+        assert!(dashes(&broken, 6.0, 4.0, 0.0).len() <= 2);
+        assert!(dashes(&line, 6.0, 4.0, f32::INFINITY).is_empty());
     }
 
     const RECT: ClipRect = ClipRect {
