@@ -46,7 +46,7 @@ pub mod bundled {
     pub const ITEMS: &str = include_str!("../../assets/data/projects.geojson");
     pub const FIGURES: &str = include_str!("../../assets/data/figures.json");
 
-    /// The basemap layers as `build.rs` deflated them, with the file each came from.
+    /// The basemap layers as `build.rs` compressed them, with the file each came from.
     const BASEMAP_DEFLATED: [(&str, &[u8]); 6] = [
         (
             "assets/basemap/countries-10m.geojson",
@@ -97,21 +97,22 @@ pub mod bundled {
         }
     }
 
+    /// One zlib stream of `build.rs`, as text.
+    fn inflate(file: &str, packed: &[u8]) -> Result<String, LoadError> {
+        let damaged = |message: String| LoadError::Io {
+            file: file.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("the copy built into the program is damaged: {message}"),
+            ),
+        };
+        let bytes = fdeflate::decompress_to_vec(packed).map_err(|e| damaged(format!("{e:?}")))?;
+        String::from_utf8(bytes).map_err(|e| damaged(e.to_string()))
+    }
+
     /// Inflates the bundled basemap layers. They fail only if the program itself is damaged.
     pub fn basemap_files() -> Result<BasemapFiles, LoadError> {
-        let inflate = |(file, packed): (&'static str, &[u8])| -> Result<_, LoadError> {
-            let damaged = |message: String| LoadError::Io {
-                file: file.to_owned(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("the copy built into the program is damaged: {message}"),
-                ),
-            };
-            let bytes = miniz_oxide::inflate::decompress_to_vec(packed)
-                .map_err(|e| damaged(e.to_string()))?;
-            let text = String::from_utf8(bytes).map_err(|e| damaged(e.to_string()))?;
-            Ok((file, text))
-        };
+        let inflate = |(file, packed)| inflate(file, packed).map(|text| (file, text));
         // The 1:10m countries, about half of the bytes, inflate on a second thread.
         let [detailed, rest @ ..] = BASEMAP_DEFLATED;
         let (detailed, [b, c, d, e, f]) = std::thread::scope(|scope| {
@@ -144,6 +145,23 @@ pub mod bundled {
                 .into_iter()
                 .flatten()
                 .collect()),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn a_damaged_built_in_layer_is_an_error_naming_its_file() {
+            let (file, packed) = super::BASEMAP_DEFLATED[4];
+            assert!(super::inflate(file, packed).is_ok_and(|text| text.contains("Feature")));
+            let mut damaged = packed.to_vec();
+            damaged.truncate(packed.len() / 2);
+            let error = super::inflate(file, &damaged).expect_err("half a stream");
+            let message = error.to_string();
+            assert!(
+                message.starts_with("assets/basemap/rivers-50m.geojson: cannot read the file: the copy built into the program is damaged"),
+                "{message}"
+            );
         }
     }
 }
