@@ -157,6 +157,9 @@ pub struct Scene {
     pub visible_items: Vec<usize>,
     /// How far, in pixels, a painter may simplify a stroke's on-screen path; 0 at full detail.
     pub stroke_tolerance_px: f32,
+    /// Drawn the naive way (see [`SceneOptions::full_detail`]): painters leave every line to
+    /// egui's own tessellator too.
+    pub full_detail: bool,
 }
 
 /// Strokes are simplified on screen within this many pixels: corridors are densified every
@@ -732,6 +735,7 @@ pub fn build_scene(
         } else {
             STROKE_TOLERANCE_PX
         },
+        full_detail: options.full_detail,
     }
 }
 
