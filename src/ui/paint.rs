@@ -967,36 +967,36 @@ mod tests {
         ];
         let render = |strip: bool| {
             let points = points.clone();
-            let mut harness = egui_kittest::Harness::builder()
-                .with_size(size)
-                .build_ui(move |ui| {
-                    let rect = Rect::from_min_size(Pos2::ZERO, size);
-                    ui.painter().rect_filled(rect, 0.0, Color32::WHITE);
-                    let color = Color32::from_rgb(40, 40, 40);
-                    let shape = if strip {
-                        let thin = super::ThinLines::new(ui.ctx()).expect("egui feathers");
-                        assert!(thin.takes(0.6));
-                        egui::Shape::mesh(thin.strip(&points, 0.6, color))
-                    } else {
-                        egui::Shape::line(points.clone(), egui::Stroke::new(0.6, color))
-                    };
-                    ui.painter().add(shape);
-                });
+            let mut harness =
+                egui_kittest::Harness::builder()
+                    .with_size(size)
+                    .build_ui(move |ui| {
+                        let rect = Rect::from_min_size(Pos2::ZERO, size);
+                        ui.painter().rect_filled(rect, 0.0, Color32::WHITE);
+                        let color = Color32::from_rgb(40, 40, 40);
+                        let shape = if strip {
+                            let thin = super::ThinLines::new(ui.ctx()).expect("egui feathers");
+                            assert!(thin.takes(0.6));
+                            egui::Shape::mesh(thin.strip(&points, 0.6, color))
+                        } else {
+                            egui::Shape::line(points.clone(), egui::Stroke::new(0.6, color))
+                        };
+                        ui.painter().add(shape);
+                    });
             harness.run();
             harness.render().expect("renders").into_raw()
         };
         let (strip, egui_line) = (render(true), render(false));
-        let ink = |image: &[u8]| -> u64 {
-            image
-                .chunks_exact(4)
-                .map(|p| u64::from(255 - p[0]))
-                .sum()
-        };
+        let ink =
+            |image: &[u8]| -> u64 { image.chunks_exact(4).map(|p| u64::from(255 - p[0])).sum() };
         let (strip_ink, egui_ink) = (ink(&strip), ink(&egui_line));
         assert!(egui_ink > 10_000, "egui drew the line: {egui_ink}");
         #[expect(clippy::cast_precision_loss, reason = "sums of a small picture")]
         let ratio = strip_ink as f64 / egui_ink as f64;
-        assert!((0.97..=1.03).contains(&ratio), "ink {strip_ink} against {egui_ink}");
+        assert!(
+            (0.97..=1.03).contains(&ratio),
+            "ink {strip_ink} against {egui_ink}"
+        );
         let far = strip
             .chunks_exact(4)
             .zip(egui_line.chunks_exact(4))
