@@ -11,6 +11,7 @@ use sinokaz_atlas::app::{AtlasApp, SavedState};
 use sinokaz_atlas::data;
 use sinokaz_atlas::scene::MapModel;
 use sinokaz_atlas::spatial::Projection;
+use sinokaz_atlas::ui::batches::{BATCH_TRIANGLES, DrawBatches};
 
 const SCREEN: egui::Vec2 = vec2(1280.0, 800.0);
 
@@ -52,6 +53,9 @@ fn app_at(ctx: &egui::Context, atlas: data::Atlas, bounds: Option<[f64; 4]>) -> 
             ..SavedState::default()
         }),
     );
+    // As the app runs on a software OpenGL renderer, such as this machine's: the map's meshes
+    // cut into batches (the renderer's finishing between them is not part of a headless frame).
+    app.set_draw_batches(Some(DrawBatches::finishing_every(BATCH_TRIANGLES)));
     for _ in 0..3 {
         let output = ctx.run_ui(raw_input(), |ui| app.show(ui));
         ctx.tessellate(output.shapes, output.pixels_per_point);

@@ -18,6 +18,7 @@ use crate::scene::{Layers, MapModel, Scene, View};
 use crate::spatial::sanity::{self, Flag};
 use crate::spatial::{Projection, measure};
 use crate::style::{self, Theme};
+use crate::ui::batches::DrawBatches;
 use crate::ui::deck_panel::{DeckIntent, deck_window_ui};
 use crate::ui::details::{CorridorMeasures, DetailsIntent, details_ui, is_openable_url};
 use crate::ui::export_panel::{
@@ -188,6 +189,8 @@ pub struct AtlasApp {
     map_cache: std::cell::RefCell<Option<PaintedMap>>,
     /// The texture of dense user layers, reused from frame to frame.
     user_layer_tiles: std::cell::RefCell<DenseTiles>,
+    /// Batches for a software OpenGL renderer (see `ui::batches`); `None` draws the map at once.
+    draw_batches: Option<DrawBatches>,
     pub last_map_rect: Option<egui::Rect>,
     /// The open deck of slides, and whether it has changes not yet saved.
     pub deck: Deck,
@@ -322,8 +325,16 @@ impl AtlasApp {
             last_view: None,
             map_cache: std::cell::RefCell::new(None),
             user_layer_tiles: std::cell::RefCell::default(),
+            draw_batches: None,
             last_map_rect: None,
         }
+    }
+
+    /// Draws the map in `batches` from now on (`None`: all at once).
+    pub fn set_draw_batches(&mut self, batches: Option<DrawBatches>) {
+        self.draw_batches = batches;
+        // The cached picture was cut for the old batches.
+        *self.map_cache.borrow_mut() = None;
     }
 
     /// Builds the app from the state found in `path` (or, on a first start, `legacy`, the state
@@ -523,6 +534,7 @@ impl AtlasApp {
                     set_bounds: self.pending_bounds.take(),
                     cache: &self.map_cache,
                     dense: &self.user_layer_tiles,
+                    batches: self.draw_batches.as_ref(),
                 };
                 let response = map_view_ui(ui, &inputs);
                 if let (Some(points), Some(view), Some(rect)) =
@@ -694,6 +706,7 @@ impl AtlasApp {
                     set_bounds,
                     cache: &self.map_cache,
                     dense: &self.user_layer_tiles,
+                    batches: self.draw_batches.as_ref(),
                 };
                 let response = map_view_ui(ui, &inputs);
                 if let (Some(view), Some(rect)) = (&response.view, response.screen_rect) {

@@ -11,6 +11,7 @@ use sinokaz_atlas::data;
 use sinokaz_atlas::export::{self, Format};
 use sinokaz_atlas::scene::MapModel;
 use sinokaz_atlas::spatial::Projection;
+use sinokaz_atlas::ui::batches::DrawBatches;
 
 #[derive(Parser)]
 #[command(
@@ -162,7 +163,7 @@ fn run_gui() -> ExitCode {
             sinokaz_atlas::ui::fonts::install(&cc.egui_ctx);
             // eframe's storage is read only where it can matter: on a first start.
             let legacy = || app::restore_legacy_state(cc.storage);
-            let atlas_app = match (state_file, restored) {
+            let mut atlas_app = match (state_file, restored) {
                 (Some(path), Some(app::Restored::Nothing)) => AtlasApp::with_state_file(
                     data::bundled::load(),
                     path,
@@ -175,6 +176,8 @@ fn run_gui() -> ExitCode {
                 // No folder to save in (no home directory): what eframe kept, if anything.
                 _ => AtlasApp::new(data::bundled::load(), legacy()),
             };
+            // On a software renderer the map is drawn in batches, to bound its memory.
+            atlas_app.set_draw_batches(cc.gl.as_deref().and_then(DrawBatches::for_renderer));
             Ok(Box::new(atlas_app))
         }),
     );

@@ -13,6 +13,7 @@ use crate::data::Atlas;
 use crate::scene::model::UserPick;
 use crate::scene::{self, Layers, MapModel, Scene, SceneOptions, View};
 use crate::style::Theme;
+use crate::ui::batches::DrawBatches;
 use crate::ui::paint::{DenseTiles, ScenePainter, bake};
 
 /// The closest zoom: 2 metres a pixel.
@@ -53,6 +54,8 @@ pub struct MapInputs<'a> {
     pub cache: &'a RefCell<Option<PaintedMap>>,
     /// The image dense user layers are drawn into.
     pub dense: &'a RefCell<DenseTiles>,
+    /// How the map's triangles are batched for the renderer; `None` draws them at once.
+    pub batches: Option<&'a DrawBatches>,
 }
 
 /// A painted map and everything it was painted from.
@@ -235,7 +238,7 @@ impl PlotItem for MapLayer<'_> {
             dense: self.inputs.dense,
         }
         .paint(ui.painter(), &mut painted_shapes);
-        let painted_shapes = bake(ui.ctx(), rect, painted_shapes);
+        let painted_shapes = bake(ui.ctx(), rect, painted_shapes, self.inputs.batches);
         shapes.extend(painted_shapes.iter().cloned());
         *self.painted.borrow_mut() = Some(Arc::clone(&scene));
         if panning {

@@ -1,6 +1,7 @@
 //! The egui side: the map view, the details and layers panels, and the painter of scenes.
 //! Panels return intents; `app.rs` applies them.
 
+pub mod batches;
 pub mod deck_panel;
 pub mod details;
 pub mod export_panel;
