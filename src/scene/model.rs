@@ -12,10 +12,10 @@ use crate::data::{Area, Atlas, ItemGeometry, ItemKind};
 use crate::spatial::measure::CountryOutline;
 use crate::spatial::{PickIndex, Projection};
 
-/// A triangle mesh in map-plane km, ready to hand to any painter.
+/// The triangles of an area's level of detail, as indices into the level's ring points taken
+/// in order ([`AreaLevel::points`]): the corners are the rings' own points, not a copy.
 #[derive(Debug, Default)]
 pub struct Mesh2 {
-    pub vertices: Vec<[f64; 2]>,
     pub indices: Vec<u32>,
 }
 
@@ -25,29 +25,46 @@ pub type Path = Arc<[[f64; 2]]>;
 /// painters, made on first use (exports never need them).
 #[derive(Debug)]
 pub struct AreaLevel {
+    /// Each polygon's exterior ring followed by its holes.
     pub rings: Arc<Vec<Path>>,
+    /// How many of `rings` each polygon has, in order.
+    polygon_rings: Vec<u32>,
     mesh: OnceLock<Arc<Mesh2>>,
-    shape: geo::MultiPolygon<f64>,
 }
 
 impl AreaLevel {
-    fn new(shape: geo::MultiPolygon<f64>) -> Self {
-        let rings = shape
-            .0
-            .iter()
-            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-            .filter(|r| r.0.len() >= 2)
-            .map(|r| r.coords().map(|c| [c.x, c.y]).collect::<Path>())
-            .collect();
+    fn new(shape: &geo::MultiPolygon<f64>) -> Self {
+        let path = |r: &geo::LineString<f64>| r.coords().map(|c| [c.x, c.y]).collect::<Path>();
+        let mut rings = Vec::new();
+        let mut polygon_rings = Vec::new();
+        // A polygon without an exterior of two points has nothing to draw, holes or not.
+        for polygon in shape.0.iter().filter(|p| p.exterior().0.len() >= 2) {
+            let first = rings.len();
+            rings.push(path(polygon.exterior()));
+            rings.extend(
+                polygon
+                    .interiors()
+                    .iter()
+                    .filter(|r| r.0.len() >= 2)
+                    .map(path),
+            );
+            polygon_rings.push(u32::try_from(rings.len() - first).unwrap_or(u32::MAX));
+        }
         Self {
             rings: Arc::new(rings),
+            polygon_rings,
             mesh: OnceLock::new(),
-            shape,
         }
     }
 
     pub fn mesh(&self) -> &Arc<Mesh2> {
-        self.mesh.get_or_init(|| Arc::new(triangulate(&self.shape)))
+        self.mesh
+            .get_or_init(|| Arc::new(triangulate(&self.rings, &self.polygon_rings)))
+    }
+
+    /// The points of every ring, in order: the corners [`Mesh2`] indexes.
+    pub fn points(&self) -> impl Iterator<Item = [f64; 2]> + '_ {
+        self.rings.iter().flat_map(|ring| ring.iter().copied())
     }
 }
 
@@ -99,9 +116,9 @@ impl Lod {
             let shape = if *tolerance == 0.0 {
                 source
             } else {
-                source.simplify(*tolerance)
+                simplify_area(&source, *tolerance)
             };
-            Arc::new(AreaLevel::new(shape))
+            Arc::new(AreaLevel::new(&shape))
         })
     }
 }
@@ -692,34 +709,207 @@ fn project_area(area: &Area, projection: &Projection) -> ProjectedArea {
     }
 }
 
-fn triangulate(shape: &geo::MultiPolygon<f64>) -> Mesh2 {
-    let mut mesh = Mesh2::default();
-    for polygon in &shape.0 {
-        if polygon.exterior().0.len() < 4 {
+/// `shape` simplified within `tolerance` (Douglas–Peucker), ring by ring. geo's polygon
+/// simplification keeps whole, at full detail, any ring that would fall below four points, so
+/// at the world view every island and lake smaller than a pixel kept all its 1:10m vertices.
+/// Here such a ring keeps its extreme points instead: a blob of a pixel or so, as it looks.
+fn simplify_area(shape: &geo::MultiPolygon<f64>, tolerance: f64) -> geo::MultiPolygon<f64> {
+    let ring = |ring: &geo::LineString<f64>| {
+        let simplified = ring.simplify(tolerance);
+        if simplified.0.len() >= 4 {
+            simplified
+        } else {
+            extreme_points(ring)
+        }
+    };
+    geo::MultiPolygon::new(
+        shape
+            .0
+            .iter()
+            .map(|polygon| {
+                geo::Polygon::new(
+                    ring(polygon.exterior()),
+                    polygon.interiors().iter().map(ring).collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The ring through the westmost, southmost, eastmost and northmost points of `ring`, in the
+/// ring's order and each once, closed. The ring lies within their box.
+fn extreme_points(ring: &geo::LineString<f64>) -> geo::LineString<f64> {
+    let coords = &ring.0;
+    let Some(first) = coords.first() else {
+        return geo::LineString::new(Vec::new());
+    };
+    let mut extremes = [0_usize; 4];
+    for (i, c) in coords.iter().enumerate() {
+        let [west, south, east, north] = extremes.map(|e| coords[e]);
+        if c.x < west.x {
+            extremes[0] = i;
+        }
+        if c.y < south.y {
+            extremes[1] = i;
+        }
+        if c.x > east.x {
+            extremes[2] = i;
+        }
+        if c.y > north.y {
+            extremes[3] = i;
+        }
+    }
+    extremes.sort_unstable();
+    let mut points: Vec<geo::Coord<f64>> = Vec::with_capacity(5);
+    for i in extremes {
+        if points.last() != Some(&coords[i]) && (points.is_empty() || coords[i] != points[0]) {
+            points.push(coords[i]);
+        }
+    }
+    if points.is_empty() {
+        points.push(*first);
+    }
+    points.push(points[0]);
+    geo::LineString::new(points)
+}
+
+/// Triangulates (earcut) each polygon of `rings`, `polygon_rings` rings at a time, into
+/// indices of the rings' points.
+fn triangulate(rings: &[Path], polygon_rings: &[u32]) -> Mesh2 {
+    let mut first_point = Vec::with_capacity(rings.len());
+    let mut count = 0_u32;
+    for ring in rings {
+        first_point.push(count);
+        count = count.saturating_add(u32::try_from(ring.len()).unwrap_or(u32::MAX));
+    }
+    let line = |ring: &Path| -> geo::LineString<f64> {
+        ring.iter()
+            .map(|&[x, y]| geo::coord! { x: x, y: y })
+            .collect()
+    };
+    let mut indices = Vec::new();
+    let mut next_ring = 0_usize;
+    for &n in polygon_rings {
+        let start = next_ring;
+        next_ring = (start + n as usize).min(rings.len());
+        // A ring of fewer than four points encloses nothing, and earcut needs four; without
+        // its exterior a polygon has nothing to fill.
+        let kept: Vec<usize> = (start..next_ring)
+            .filter(|&r| rings[r].len() >= 4)
+            .collect();
+        let Some((&exterior, holes)) = kept.split_first() else {
+            continue;
+        };
+        if exterior != start {
             continue;
         }
-        let raw = polygon.earcut_triangles_raw();
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "meshes stay far below 4 billion vertices"
-        )]
-        let base = mesh.vertices.len() as u32;
-        mesh.vertices
-            .extend(raw.vertices.chunks_exact(2).map(|c| [c[0], c[1]]));
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "meshes stay far below 4 billion vertices"
-        )]
-        mesh.indices
-            .extend(raw.triangle_indices.iter().map(|&i| base + i as u32));
+        let shape = geo::Polygon::new(
+            line(&rings[exterior]),
+            holes.iter().map(|&r| line(&rings[r])).collect(),
+        );
+        // Earcut numbers the points of the polygon's rings in order, as geo holds them: closed,
+        // so a ring that was not gains its first point again at the end.
+        let mut point_of = Vec::new();
+        let held = std::iter::once(shape.exterior()).chain(shape.interiors());
+        for (&ring, held) in kept.iter().zip(held) {
+            let own = rings[ring].len();
+            point_of.extend((0..held.0.len()).map(|j| {
+                let j = if j < own { j } else { 0 };
+                first_point[ring] + u32::try_from(j).unwrap_or(0)
+            }));
+        }
+        let raw = shape.earcut_triangles_raw();
+        for triangle in raw.triangle_indices.chunks_exact(3) {
+            let corners = [triangle[0], triangle[1], triangle[2]].map(|i| point_of.get(i));
+            if let [Some(&a), Some(&b), Some(&c)] = corners {
+                indices.extend([a, b, c]);
+            }
+        }
     }
-    mesh
+    Mesh2 { indices }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::data::UserLayer;
+
+    /// A closed ring of `n` points on an ellipse of radii `rx`, `ry` about `centre`.
+    fn ellipse(centre: [f64; 2], rx: f64, ry: f64, n: u32) -> geo::LineString<f64> {
+        let mut ring: Vec<geo::Coord<f64>> = (0..n)
+            .map(|i| {
+                let a = f64::from(i) / f64::from(n) * std::f64::consts::TAU;
+                geo::coord! { x: centre[0] + rx * a.cos(), y: centre[1] + ry * a.sin() }
+            })
+            .collect();
+        ring.push(ring[0]);
+        geo::LineString::new(ring)
+    }
+
+    #[test]
+    fn an_island_smaller_than_the_tolerance_keeps_only_its_extreme_points() {
+        let island = ellipse([100.0, 50.0], 3.0, 1.0, 400);
+        let coast = ellipse([0.0, 0.0], 500.0, 300.0, 400);
+        let shape = geo::MultiPolygon::new(vec![
+            geo::Polygon::new(coast.clone(), Vec::new()),
+            geo::Polygon::new(island.clone(), Vec::new()),
+        ]);
+        // geo keeps such a ring whole, which is what this replaces.
+        let geo_island = shape.simplify(10.0).0[1].exterior().0.len();
+        assert_eq!(geo_island, 401);
+        let simplified = simplify_area(&shape, 10.0);
+        let small = simplified.0[1].exterior();
+        assert!(small.0.len() <= 5, "{} points", small.0.len());
+        assert_eq!(small.0.first(), small.0.last(), "closed");
+        assert_eq!(small.bounding_rect(), island.bounding_rect(), "same extent");
+        // A ring larger than the tolerance is simplified as Douglas–Peucker does.
+        let large = simplified.0[0].exterior();
+        assert_eq!(large, &coast.simplify(10.0));
+        assert!(large.0.len() < 100);
+    }
+
+    #[test]
+    fn triangles_index_the_ring_points_and_leave_holes_empty() {
+        let square = |min: f64, side: f64| -> geo::LineString<f64> {
+            geo::LineString::from(vec![
+                (min, min),
+                (min + side, min),
+                (min + side, min + side),
+                (min, min + side),
+                (min, min),
+            ])
+        };
+        let shape = geo::MultiPolygon::new(vec![
+            // A sliver of a ring, too short to fill: the next polygon's points must still be
+            // found where they are.
+            geo::Polygon::new(
+                geo::LineString::from(vec![(50.0, 50.0), (51.0, 50.0)]),
+                vec![],
+            ),
+            geo::Polygon::new(
+                square(0.0, 10.0),
+                vec![
+                    square(2.0, 4.0),
+                    geo::LineString::from(vec![(7.0, 7.0), (8.0, 8.0), (7.0, 7.0)]),
+                ],
+            ),
+            geo::Polygon::new(square(20.0, 2.0), vec![]),
+        ]);
+        let level = AreaLevel::new(&shape);
+        let points: Vec<[f64; 2]> = level.points().collect();
+        let mesh = level.mesh();
+        assert!(mesh.indices.iter().all(|&i| (i as usize) < points.len()));
+        let area: f64 = mesh
+            .indices
+            .chunks_exact(3)
+            .map(|t| {
+                let [a, b, c] = [t[0], t[1], t[2]].map(|i| points[i as usize]);
+                ((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])).abs() / 2.0
+            })
+            .sum();
+        // 100 less the 16 of the hole, and the 4 of the small square.
+        assert!((area - 88.0).abs() < 1e-9, "{area}");
+    }
 
     #[test]
     fn a_user_feature_is_picked_by_its_position_in_the_layer_data() {

@@ -746,11 +746,7 @@ impl ScenePainter<'_> {
     fn fill(&self, fill: &Fill) -> Shape {
         let color = color32(fill.color);
         let triangles = fill.area.mesh();
-        let screen: Vec<Pos2> = triangles
-            .vertices
-            .iter()
-            .map(|&p| self.to_screen(p))
-            .collect();
+        let screen: Vec<Pos2> = fill.area.points().map(|p| self.to_screen(p)).collect();
         let visible = self.rect.expand(1.0);
         let mut mesh = Mesh::default();
         let mut new_index = vec![u32::MAX; screen.len()];
