@@ -7,11 +7,11 @@ pub mod raster;
 pub mod slide;
 
 use std::fs::File;
-use std::io::{self, Write as _};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub use deck::{Annotation, Deck, DeckError, Slide, SlideView};
-pub use raster::{encode_rgba_png, svg_to_png};
+pub use raster::{encode_rgba_png, svg_to_png, write_svg_as_png};
 pub use slide::{RenderedSlide, render_slide};
 
 use crate::data::Atlas;
@@ -109,6 +109,61 @@ pub fn write_atomic_with(
     result.map_err(error)
 }
 
+/// Rasterises `svg` at `size_px` into a PNG at `path`, written as [`write_atomic`] writes:
+/// the PNG goes to the temporary file strip by strip, never whole in memory. A failure to
+/// write is a [`ExportError::Write`] naming `path`; a failure to rasterise is reported as
+/// such, and either way `path` keeps its previous content.
+pub fn write_png_atomic(path: &Path, svg: &str, size_px: [u32; 2]) -> Result<(), ExportError> {
+    let mut raster_failure = None;
+    let written = write_atomic_with(path, |file| {
+        let mut out = WriteFailure {
+            inner: io::BufWriter::new(file),
+            failure: None,
+        };
+        let result = write_svg_as_png(svg, size_px, &mut out);
+        if let Some(failure) = out.failure.take() {
+            return Err(failure);
+        }
+        match result {
+            Ok(()) => out.inner.flush(),
+            Err(failure) => {
+                let message = failure.to_string();
+                raster_failure = Some(failure);
+                Err(io::Error::other(message))
+            }
+        }
+    });
+    match raster_failure {
+        Some(failure) => Err(failure),
+        None => written,
+    }
+}
+
+/// A writer that keeps the first error of the one it wraps, so that a full disk under the PNG
+/// encoder is reported as the write error it is, not as the encoder's message about it.
+struct WriteFailure<W> {
+    inner: W,
+    failure: Option<io::Error>,
+}
+
+impl<W: Write> Write for WriteFailure<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.inner.write(bytes).inspect_err(|e| self.keep(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush().inspect_err(|e| self.keep(e))
+    }
+}
+
+impl<W> WriteFailure<W> {
+    fn keep(&mut self, error: &io::Error) {
+        if self.failure.is_none() {
+            self.failure = Some(io::Error::new(error.kind(), error.to_string()));
+        }
+    }
+}
+
 /// What to export and how.
 pub struct ExportRequest<'a> {
     pub deck: &'a Deck,
@@ -168,7 +223,7 @@ pub fn export_deck(
         }
         if matches!(request.format, Format::Png | Format::Both) {
             let path = request.out_dir.join(format!("{stem}.png"));
-            write_atomic(&path, &svg_to_png(&rendered.svg, size)?)?;
+            write_png_atomic(&path, &rendered.svg, size)?;
             written(&path);
             paths.push(path);
         }
@@ -243,6 +298,70 @@ mod tests {
         );
         assert_eq!(names_in(&dir), ["slide.svg"]);
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    const SMALL_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="48"><rect x="8" y="8" width="30" height="20" fill="#c04020"/></svg>"##;
+
+    #[test]
+    fn a_png_streamed_to_its_file_is_the_png_made_in_memory() {
+        let dir = scratch_dir("png");
+        let path = dir.join("slide.png");
+        assert!(write_png_atomic(&path, SMALL_SVG, [640, 480]).is_ok());
+        let in_memory = svg_to_png(SMALL_SVG, [640, 480]).ok();
+        assert!(in_memory.as_ref().is_some_and(|png| png.len() > 100));
+        assert_eq!(std::fs::read(&path).ok(), in_memory);
+        assert_eq!(names_in(&dir), ["slide.png"]);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_png_that_cannot_be_drawn_leaves_the_previous_file_and_says_why() {
+        let dir = scratch_dir("png-raster");
+        let path = dir.join("slide.png");
+        assert!(write_atomic(&path, b"the previous slide").is_ok());
+        let result = write_png_atomic(&path, SMALL_SVG, [70_000, 480]);
+        assert!(
+            matches!(&result, Err(ExportError::Raster(m)) if m.contains("too large")),
+            "{result:?}"
+        );
+        assert_eq!(
+            std::fs::read(&path).ok().as_deref(),
+            Some(&b"the previous slide"[..])
+        );
+        assert_eq!(names_in(&dir), ["slide.png"]);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// A writer that takes `room` bytes and then fails as a full disk does.
+    struct FullDisk {
+        room: usize,
+    }
+
+    impl Write for FullDisk {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(io::Error::new(io::ErrorKind::StorageFull, "no space left"));
+            }
+            let taken = bytes.len().min(self.room);
+            self.room -= taken;
+            Ok(taken)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_full_disk_under_the_png_encoder_is_kept_as_the_write_error_it_is() {
+        let mut out = WriteFailure {
+            inner: FullDisk { room: 200 },
+            failure: None,
+        };
+        let result = write_svg_as_png(SMALL_SVG, [640, 480], &mut out);
+        assert!(result.is_err(), "a write to a full disk succeeded");
+        let kind = out.failure.as_ref().map(io::Error::kind);
+        assert_eq!(kind, Some(io::ErrorKind::StorageFull));
     }
 
     #[test]

@@ -80,14 +80,13 @@ impl ExportJob {
                 let rendered =
                     export::render_slide(&atlas, &model, &slide, settings.size, settings.scale);
                 let path = PathBuf::from(&settings.path);
-                let bytes = if settings.format == Format::Svg {
-                    rendered.svg.into_bytes()
+                if settings.format == Format::Svg {
+                    set(JobState::Running("writing"));
+                    export::write_atomic(&path, rendered.svg.as_bytes())?;
                 } else {
                     set(JobState::Running("rasterising"));
-                    export::svg_to_png(&rendered.svg, settings.size)?
-                };
-                set(JobState::Running("writing"));
-                export::write_atomic(&path, &bytes)?;
+                    export::write_png_atomic(&path, &rendered.svg, settings.size)?;
+                }
                 Ok(path.display().to_string())
             })();
             set(match result {
