@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 pub use dense::{Dots, PixelWindow, Polylines, UserLayerMarks};
 pub use layers::{BasemapLayer, Layers};
-pub use model::{MapModel, Mesh2, Path, ProjectedShape};
+pub use model::{MapModel, Path, ProjectedShape, RingTriangles};
 
 use crate::data::{Atlas, CorridorKind, ItemKind, PrecisionClass};
 use crate::style::{self, Color, MarkerShape, Palette, Theme};

@@ -15,7 +15,7 @@ use crate::spatial::{PickIndex, Projection};
 /// The triangles of an area's level of detail, as indices into the level's ring points taken
 /// in order ([`AreaLevel::points`]): the corners are the rings' own points, not a copy.
 #[derive(Debug, Default)]
-pub struct Mesh2 {
+pub struct RingTriangles {
     pub indices: Vec<u32>,
 }
 
@@ -29,7 +29,7 @@ pub struct AreaLevel {
     pub rings: Arc<Vec<Path>>,
     /// How many of `rings` each polygon has, in order.
     polygon_rings: Vec<u32>,
-    mesh: OnceLock<Arc<Mesh2>>,
+    triangles: OnceLock<Arc<RingTriangles>>,
 }
 
 impl AreaLevel {
@@ -37,7 +37,7 @@ impl AreaLevel {
         let path = |r: &geo::LineString<f64>| r.coords().map(|c| [c.x, c.y]).collect::<Path>();
         let mut rings = Vec::new();
         let mut polygon_rings = Vec::new();
-        // A polygon without an exterior of two points has nothing to draw, holes or not.
+        // A polygon whose exterior has fewer than two points has nothing to draw, holes or not.
         for polygon in shape.0.iter().filter(|p| p.exterior().0.len() >= 2) {
             let first = rings.len();
             rings.push(path(polygon.exterior()));
@@ -53,23 +53,24 @@ impl AreaLevel {
         Self {
             rings: Arc::new(rings),
             polygon_rings,
-            mesh: OnceLock::new(),
+            triangles: OnceLock::new(),
         }
     }
 
-    pub fn mesh(&self) -> &Arc<Mesh2> {
-        self.mesh
+    pub fn triangles(&self) -> &Arc<RingTriangles> {
+        self.triangles
             .get_or_init(|| Arc::new(triangulate(&self.rings, &self.polygon_rings)))
     }
 
-    /// The points of every ring, in order: the corners [`Mesh2`] indexes.
+    /// The points of every ring, in order: the corners [`RingTriangles`] indexes.
     pub fn points(&self) -> impl Iterator<Item = [f64; 2]> + '_ {
         self.rings.iter().flat_map(|ring| ring.iter().copied())
     }
 }
 
 /// Versions of one area at decreasing detail, each simplified (Douglas–Peucker, tolerance in
-/// km) the first time a view needs it: start-up pays only for the levels actually drawn.
+/// km, see [`simplify_area`]) the first time a view needs it: start-up pays only for the
+/// levels actually drawn.
 #[derive(Debug)]
 pub struct Lod {
     /// The full-detail shape, kept for the whole run, in f32: half the memory of f64, and
@@ -737,14 +738,17 @@ fn simplify_area(shape: &geo::MultiPolygon<f64>, tolerance: f64) -> geo::MultiPo
 }
 
 /// The ring through the westmost, southmost, eastmost and northmost points of `ring`, in the
-/// ring's order and each once, closed. The ring lies within their box.
+/// ring's order and each once, closed; the first of equal extremes is taken, so a rectangle
+/// becomes a triangle. The ring lies within their box, and within the tolerance of them when
+/// Douglas–Peucker collapsed it. Points that are not finite are passed over.
 fn extreme_points(ring: &geo::LineString<f64>) -> geo::LineString<f64> {
     let coords = &ring.0;
-    let Some(first) = coords.first() else {
+    let finite = |c: &geo::Coord<f64>| c.x.is_finite() && c.y.is_finite();
+    let Some(first) = coords.iter().position(finite) else {
         return geo::LineString::new(Vec::new());
     };
-    let mut extremes = [0_usize; 4];
-    for (i, c) in coords.iter().enumerate() {
+    let mut extremes = [first; 4];
+    for (i, c) in coords.iter().enumerate().filter(|(_, c)| finite(c)) {
         let [west, south, east, north] = extremes.map(|e| coords[e]);
         if c.x < west.x {
             extremes[0] = i;
@@ -762,12 +766,9 @@ fn extreme_points(ring: &geo::LineString<f64>) -> geo::LineString<f64> {
     extremes.sort_unstable();
     let mut points: Vec<geo::Coord<f64>> = Vec::with_capacity(5);
     for i in extremes {
-        if points.last() != Some(&coords[i]) && (points.is_empty() || coords[i] != points[0]) {
+        if !points.contains(&coords[i]) {
             points.push(coords[i]);
         }
-    }
-    if points.is_empty() {
-        points.push(*first);
     }
     points.push(points[0]);
     geo::LineString::new(points)
@@ -775,7 +776,7 @@ fn extreme_points(ring: &geo::LineString<f64>) -> geo::LineString<f64> {
 
 /// Triangulates (earcut) each polygon of `rings`, `polygon_rings` rings at a time, into
 /// indices of the rings' points.
-fn triangulate(rings: &[Path], polygon_rings: &[u32]) -> Mesh2 {
+fn triangulate(rings: &[Path], polygon_rings: &[u32]) -> RingTriangles {
     let mut first_point = Vec::with_capacity(rings.len());
     let mut count = 0_u32;
     for ring in rings {
@@ -792,8 +793,8 @@ fn triangulate(rings: &[Path], polygon_rings: &[u32]) -> Mesh2 {
     for &n in polygon_rings {
         let start = next_ring;
         next_ring = (start + n as usize).min(rings.len());
-        // A ring of fewer than four points encloses nothing, and earcut needs four; without
-        // its exterior a polygon has nothing to fill.
+        // Earcut needs four points a ring, and a closed ring of fewer (the only kind the
+        // levels make) encloses nothing; without its exterior a polygon has nothing to fill.
         let kept: Vec<usize> = (start..next_ring)
             .filter(|&r| rings[r].len() >= 4)
             .collect();
@@ -826,7 +827,7 @@ fn triangulate(rings: &[Path], polygon_rings: &[u32]) -> Mesh2 {
             }
         }
     }
-    Mesh2 { indices }
+    RingTriangles { indices }
 }
 
 #[cfg(test)]
@@ -869,6 +870,30 @@ mod tests {
     }
 
     #[test]
+    fn extreme_points_of_odd_rings_are_a_closed_ring_or_nothing() {
+        let ring = |points: &[(f64, f64)]| geo::LineString::from(points.to_vec());
+        assert!(extreme_points(&ring(&[])).0.is_empty());
+        assert!(
+            extreme_points(&ring(&[(f64::NAN, 1.0), (f64::INFINITY, 0.0)]))
+                .0
+                .is_empty()
+        );
+        let same = extreme_points(&ring(&[(1.0, 2.0), (1.0, 2.0), (1.0, 2.0)]));
+        assert_eq!(same, ring(&[(1.0, 2.0), (1.0, 2.0)]));
+        let with_nan = extreme_points(&ring(&[
+            (f64::NAN, f64::NAN),
+            (0.0, 0.0),
+            (2.0, 1.0),
+            (1.0, 3.0),
+            (f64::NAN, f64::NAN),
+        ]));
+        assert_eq!(
+            with_nan,
+            ring(&[(0.0, 0.0), (2.0, 1.0), (1.0, 3.0), (0.0, 0.0)])
+        );
+    }
+
+    #[test]
     fn triangles_index_the_ring_points_and_leave_holes_empty() {
         let square = |min: f64, side: f64| -> geo::LineString<f64> {
             geo::LineString::from(vec![
@@ -897,7 +922,7 @@ mod tests {
         ]);
         let level = AreaLevel::new(&shape);
         let points: Vec<[f64; 2]> = level.points().collect();
-        let mesh = level.mesh();
+        let mesh = level.triangles();
         assert!(mesh.indices.iter().all(|&i| (i as usize) < points.len()));
         let area: f64 = mesh
             .indices

@@ -2,9 +2,10 @@
 //!
 //! Mesa's llvmpipe, the OpenGL of a machine without a GPU driver, sorts every triangle it is
 //! given into screen tiles before it draws any, and holds some 400 bytes of heap for each
-//! until the frame is drawn. A map frame of 80,000 triangles held more than 30 MB that way,
-//! and with its drawing threads behind, llvmpipe kept binning the next draw calls on top. Making
-//! it finish every few thousand triangles bounds that memory to one batch. A hardware driver
+//! until the scene is flushed, which egui's painter leaves to the end of the frame. A map frame
+//! of 80,000 triangles held more than 30 MB that way. A flush alone did not help: llvmpipe's
+//! drawing threads fell behind and it went on binning the next draw calls. Making it finish
+//! (flush and wait) every few thousand triangles bounds that memory to one batch. A hardware driver
 //! keeps such data on the GPU, where a finish would only stall the pipeline, so the map is
 //! drawn in batches only on a software renderer.
 
@@ -100,7 +101,7 @@ pub fn cut_mesh(mesh: &Mesh, first: usize, each: usize) -> Vec<Mesh> {
     let mut start = 0;
     let mut size = first.max(1);
     while start < triangles {
-        let end = (start + size).min(triangles);
+        let end = start + size.min(triangles - start);
         let indices = &mesh.indices[start * 3..end * 3];
         let mut piece = Mesh::with_texture(mesh.texture_id);
         for triangle in indices.chunks_exact(3) {
@@ -188,6 +189,11 @@ mod tests {
         assert_eq!(pieces.len(), 5, "one a triangle, the bad one left out");
         assert!(pieces.iter().all(|p| p.indices.len() == 3 && p.is_valid()));
         assert!(cut_mesh(&Mesh::default(), 5, 5).is_empty());
+        // Sizes past the end of the mesh take the rest.
+        let rest = cut_mesh(&strip(10), 1, usize::MAX);
+        let sizes: Vec<usize> = rest.iter().map(|p| p.indices.len() / 3).collect();
+        assert_eq!(sizes, [1, 9]);
+        assert_eq!(cut_mesh(&strip(10), usize::MAX, 1).len(), 1);
     }
 
     #[test]

@@ -173,11 +173,12 @@ fn path_normals(points: &[Pos2]) -> Vec<(Pos2, egui::Vec2)> {
     out
 }
 
-/// Tessellates `shapes` once, into as few meshes as their textures and paint order allow, so
-/// that frames reusing the picture hand egui finished triangles instead of thousands of paths
-/// to stroke again. Text stays text: its texture coordinates follow the font atlas, which can
-/// grow after this frame. With `batches`, the triangles are cut into batches with a separator
-/// after each full one.
+/// Tessellates `shapes` once, into as few meshes as their textures, paint order and batches
+/// allow, so that frames reusing the picture hand egui finished triangles instead of thousands
+/// of paths to stroke again. Text stays text: its texture coordinates follow the font atlas,
+/// which can grow after this frame. With `batches`, meshes are also cut where a batch is full,
+/// and a separator ends each batch; text is not cut, so a batch that ends in text can run over
+/// by that text's triangles.
 pub fn bake(
     ctx: &egui::Context,
     clip_rect: Rect,
@@ -211,7 +212,7 @@ pub fn bake(
                 .map(|row| row.visuals.mesh.indices.len() / 3)
                 .sum();
             baked.finish_mesh(&mut mesh, white);
-            baked.push(shape, triangles);
+            baked.push(shape, triangles, false);
             continue;
         }
         let texture = shape.texture_id();
@@ -222,6 +223,12 @@ pub fn bake(
         tessellator.tessellate_shape(shape, &mut mesh);
     }
     baked.finish_mesh(&mut mesh, white);
+    // The frame ends there anyway.
+    if let (Some(batches), Some(last)) = (batches, baked.shapes.last())
+        && batches.is_separator(last)
+    {
+        baked.shapes.pop();
+    }
     baked.shapes
 }
 
@@ -235,12 +242,13 @@ struct Baked<'a> {
 }
 
 impl Baked<'_> {
-    /// Adds `shape`, of about `triangles` triangles, ending the batch once it is full.
-    fn push(&mut self, shape: Shape, triangles: usize) {
+    /// Adds `shape`, of about `triangles` triangles, ending the batch once it is full, or
+    /// after it anyway when `ends_batch`.
+    fn push(&mut self, shape: Shape, triangles: usize, ends_batch: bool) {
         self.shapes.push(shape);
         self.in_batch += triangles;
         if let Some(batches) = self.batches
-            && self.in_batch >= batches.max_triangles()
+            && (ends_batch || self.in_batch >= batches.max_triangles())
         {
             self.shapes.push(batches.separator(self.clip_rect));
             self.in_batch = 0;
@@ -260,12 +268,16 @@ impl Baked<'_> {
         match self.batches {
             Some(batches) if self.in_batch + triangles > batches.max_triangles() => {
                 let room = batches.max_triangles() - self.in_batch;
-                for piece in cut_mesh(&mesh, room, batches.max_triangles()) {
+                let pieces = cut_mesh(&mesh, room, batches.max_triangles());
+                let last = pieces.len().saturating_sub(1);
+                // Every piece but the last fills its batch, even one a triangle short for
+                // a corner the mesh lacked.
+                for (i, piece) in pieces.into_iter().enumerate() {
                     let triangles = piece.indices.len() / 3;
-                    self.push(Shape::mesh(piece), triangles);
+                    self.push(Shape::mesh(piece), triangles, i < last);
                 }
             }
-            _ => self.push(Shape::mesh(mesh), triangles),
+            _ => self.push(Shape::mesh(mesh), triangles, false),
         }
     }
 }
@@ -745,7 +757,7 @@ impl ScenePainter<'_> {
     /// continent wide would otherwise hand every one of its triangles to each frame.
     fn fill(&self, fill: &Fill) -> Shape {
         let color = color32(fill.color);
-        let triangles = fill.area.mesh();
+        let triangles = fill.area.triangles();
         let screen: Vec<Pos2> = fill.area.points().map(|p| self.to_screen(p)).collect();
         let visible = self.rect.expand(1.0);
         let mut mesh = Mesh::default();
