@@ -1,15 +1,17 @@
 #!/bin/bash
 # Peak resident memory of the running app (VmHWM) under Xvfb, as it is opened, zoomed in,
-# panned and zoomed out to the whole basemap. Needs xvfb and xdotool; builds the release app.
+# panned, zoomed out to the whole basemap, and as it exports the opening view at 3840×2160.
+# Needs xvfb and xdotool; builds the release app.
 #
 #   bash benches/peak_memory.sh
 #
-# Prints VmHWM after each step. Mesa's software renderer keeps memory for every triangle of
-# the last frame, so the peak follows the busiest view shown.
+# Prints VmHWM after each step: the peak so far. The export is driven by clicking where the
+# buttons are in the default 1400×880 window of a first start; if the PNG does not appear the
+# script says so and fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-bin=target/release/sinokaz-atlas
+bin=$PWD/target/release/sinokaz-atlas
 home=$(mktemp -d)
 display=:$((RANDOM % 500 + 100))
 Xvfb "$display" -screen 0 1600x1000x24 >/dev/null 2>&1 &
@@ -17,9 +19,16 @@ xvfb=$!
 trap 'kill $xvfb 2>/dev/null; rm -rf "$home"' EXIT
 sleep 1
 export DISPLAY=$display HOME=$home XDG_DATA_HOME=$home/data XDG_RUNTIME_DIR=$home
-"$bin" >/dev/null 2>&1 &
+# In the temporary home, where the export dialog's default file name puts the PNG.
+(cd "$home" && exec "$bin" >/dev/null 2>&1) &
 app=$!
-peak() { echo "$1: $(awk '/VmHWM/ {print $2, $3}' "/proc/$app/status")"; }
+peak() {
+    if ! kill -0 "$app" 2>/dev/null; then
+        echo "the app is not running" >&2
+        exit 1
+    fi
+    echo "$1: $(awk '/VmHWM/ {print $2, $3}' "/proc/$app/status")"
+}
 sleep 6
 peak "opening view"
 xdotool mousemove 800 450
@@ -32,4 +41,22 @@ peak "zoomed in 10 steps and dragged"
 for _ in $(seq 60); do xdotool click 5; sleep 0.1; done
 sleep 3
 peak "zoomed out to the whole basemap"
+xdotool mousemove 272 12 click 1 # Opening view
+sleep 1
+xdotool mousemove 644 12 click 1 # Export view…
+sleep 1
+xdotool mousemove 200 90 click 1 # 3840×2160 (2×)
+sleep 1
+xdotool mousemove 50 168 click 1 # Export
+for _ in $(seq 40); do
+    [ -s "$home/sinokaz-map-view-1.png" ] && break
+    sleep 0.5
+done
+sleep 1
+if [ ! -s "$home/sinokaz-map-view-1.png" ]; then
+    echo "the export was not written: the buttons are no longer where this script clicks" >&2
+    kill "$app"
+    exit 1
+fi
+peak "exported the opening view at 3840×2160"
 kill "$app"
