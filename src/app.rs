@@ -535,6 +535,7 @@ impl AtlasApp {
                     cache: &self.map_cache,
                     dense: &self.user_layer_tiles,
                     batches: self.draw_batches.as_ref(),
+                    annotations: &[],
                 };
                 let response = map_view_ui(ui, &inputs);
                 if let (Some(points), Some(view), Some(rect)) =
@@ -707,6 +708,7 @@ impl AtlasApp {
                     cache: &self.map_cache,
                     dense: &self.user_layer_tiles,
                     batches: self.draw_batches.as_ref(),
+                    annotations: &slide.annotations,
                 };
                 let response = map_view_ui(ui, &inputs);
                 if let (Some(view), Some(rect)) = (&response.view, response.screen_rect) {

@@ -221,6 +221,64 @@ fn add_view_to_deck_appends_a_slide_of_the_current_view() {
     harness.get_by_label_contains("Added slide");
 }
 
+/// In presentation mode the map's labels keep clear of the slides' annotations, as they do on
+/// the exported slides.
+#[test]
+fn presented_map_labels_keep_clear_of_the_slides_annotations() {
+    use sinokaz_atlas::export::slide::annotation_box;
+    use sinokaz_atlas::scene::labels::estimate_size_px;
+    use sinokaz_atlas::ui::presentation::ANNOTATION_FONT_PX;
+
+    let mut harness = harness(app());
+    let slides = harness.state().deck.slides.len();
+    harness.key_press(egui::Key::F11);
+    harness.run();
+    let (mut annotations_seen, mut labels_seen) = (0, 0);
+    for index in 0..slides {
+        let app = harness.state();
+        assert_eq!(app.presenting, Some(index));
+        let scene = app.last_scene.as_ref().expect("a frame was painted");
+        let annotations: Vec<_> = app.deck.slides[index]
+            .annotations
+            .iter()
+            .map(|a| {
+                let at =
+                    (scene.view).to_px(app.model.projection.project(a.lon_lat[0], a.lon_lat[1]));
+                annotation_box(at, &a.text, ANNOTATION_FONT_PX)
+            })
+            .collect();
+        for label in scene.labels() {
+            let size = estimate_size_px(&label.text, label.size_px);
+            let (min, max) = (
+                label.top_left_px,
+                [
+                    label.top_left_px[0] + size[0],
+                    label.top_left_px[1] + size[1],
+                ],
+            );
+            for b in &annotations {
+                let overlaps = min[0] < b.max[0]
+                    && b.min[0] < max[0]
+                    && min[1] < b.max[1]
+                    && b.min[1] < max[1];
+                assert!(
+                    !overlaps,
+                    "slide {index}: the label {:?} lies under an annotation",
+                    label.text
+                );
+            }
+            labels_seen += usize::from(!annotations.is_empty());
+        }
+        annotations_seen += annotations.len();
+        harness.key_press(egui::Key::ArrowRight);
+        harness.run();
+    }
+    assert!(
+        annotations_seen >= 3 && labels_seen >= 50,
+        "{annotations_seen} annotations, {labels_seen} labels beside them: the test proves little"
+    );
+}
+
 #[test]
 fn presentation_mode_hides_the_panels_and_steps_through_the_deck() {
     let mut harness = harness(app());

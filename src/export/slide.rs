@@ -1001,6 +1001,17 @@ pub fn render_slide(
     render_slide_at_detail(atlas, model, slide, size_px, scale, false)
 }
 
+/// The box an annotation's dot and text take on the map, `at` being its point in pixels and
+/// the text `font_px` high beside it: map labels keep clear of it, on exported slides and in
+/// presentation mode alike.
+pub fn annotation_box(at: [f32; 2], text: &str, font_px: f32) -> ScreenBox {
+    let size = estimate_size_px(text, font_px);
+    ScreenBox {
+        min: [at[0] - 5.0, at[1] - size[1] / 2.0],
+        max: [at[0] + 10.0 + size[0], at[1] + size[1] / 2.0],
+    }
+}
+
 /// As [`render_slide`]; with `full_detail` every area is drawn at its finest geometry, the naive
 /// way the benchmarks measure against.
 pub fn render_slide_at_detail(
@@ -1037,11 +1048,7 @@ pub fn render_slide_at_detail(
         })
         .collect();
     for (at, text) in &annotations {
-        let size = estimate_size_px(text, 14.0);
-        reserved.push(ScreenBox {
-            min: [at[0] - 5.0, at[1] - size[1] / 2.0],
-            max: [at[0] + 10.0 + size[0], at[1] + size[1] / 2.0],
-        });
+        reserved.push(annotation_box(*at, text, 14.0));
     }
     let scene = scene::build_scene(
         atlas,

@@ -10,11 +10,15 @@ use egui::{Color32, Shape, Ui};
 use egui_plot::{Plot, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTransform};
 
 use crate::data::Atlas;
+use crate::export::Annotation;
+use crate::export::slide::annotation_box;
+use crate::scene::labels::ScreenBox;
 use crate::scene::model::UserPick;
 use crate::scene::{self, Layers, MapModel, Scene, SceneOptions, View};
 use crate::style::Theme;
 use crate::ui::batches::DrawBatches;
 use crate::ui::paint::{DenseTiles, ScenePainter, bake};
+use crate::ui::presentation::ANNOTATION_FONT_PX;
 
 /// The closest zoom: 2 metres a pixel.
 pub const MIN_KM_PER_PX: f64 = 0.002;
@@ -56,6 +60,8 @@ pub struct MapInputs<'a> {
     pub dense: &'a RefCell<DenseTiles>,
     /// How the map's triangles are batched for the renderer; `None` draws them at once.
     pub batches: Option<&'a DrawBatches>,
+    /// Annotations drawn over the map (presentation mode): the map's labels keep clear of them.
+    pub annotations: &'a [Annotation],
 }
 
 /// A painted map and everything it was painted from.
@@ -127,6 +133,7 @@ struct PaintKey {
     selected: Option<usize>,
     hovered: Option<usize>,
     highlighted: Vec<usize>,
+    annotations: Vec<Annotation>,
     /// Which data: a reload makes a new atlas and model, opening a layer a new revision.
     data: (usize, usize, u64),
 }
@@ -144,6 +151,7 @@ impl PaintKey {
             && self.selected == other.selected
             && self.hovered == other.hovered
             && self.highlighted == other.highlighted
+            && self.annotations == other.annotations
             && self.data == other.data
     }
 }
@@ -168,6 +176,7 @@ impl PlotItem for MapLayer<'_> {
             selected: self.inputs.selected,
             hovered: self.inputs.hovered,
             highlighted: self.inputs.highlighted.to_vec(),
+            annotations: self.inputs.annotations.to_vec(),
             data: (
                 std::ptr::from_ref(self.inputs.atlas) as usize,
                 std::ptr::from_ref(self.inputs.model) as usize,
@@ -216,13 +225,24 @@ impl PlotItem for MapLayer<'_> {
         } else {
             (view, frame)
         };
+        let reserved: Vec<ScreenBox> = (self.inputs.annotations.iter())
+            .map(|a| {
+                let at = scene_view.to_px(
+                    self.inputs
+                        .model
+                        .projection
+                        .project(a.lon_lat[0], a.lon_lat[1]),
+                );
+                annotation_box(at, &a.text, ANNOTATION_FONT_PX)
+            })
+            .collect();
         let options = SceneOptions {
             theme: self.inputs.theme,
             layers: self.inputs.layers,
             selected: self.inputs.selected,
             hovered: self.inputs.hovered,
             highlighted: self.inputs.highlighted,
-            reserved_px: &[],
+            reserved_px: &reserved,
             full_detail: false,
         };
         let scene = Arc::new(scene::build_scene(

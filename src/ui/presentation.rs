@@ -118,6 +118,9 @@ pub fn footer_ui(ui: &mut Ui, atlas: &Atlas, scene: Option<&Scene>) {
     );
 }
 
+/// The height of annotation text in presentation mode, in points.
+pub const ANNOTATION_FONT_PX: f32 = 15.0;
+
 /// The slide's text annotations over the map, as the exported slide draws them.
 pub fn annotations_ui(
     painter: &egui::Painter,
@@ -145,7 +148,7 @@ pub fn annotations_ui(
         painter.circle(at, 3.5, text_color, egui::Stroke::new(1.5, halo));
         let galley = painter.layout_no_wrap(
             annotation.text.clone(),
-            egui::FontId::proportional(15.0),
+            egui::FontId::proportional(ANNOTATION_FONT_PX),
             text_color,
         );
         let pos = at + egui::vec2(8.0, -galley.size().y / 2.0);
