@@ -131,6 +131,45 @@ fn bench_panning(
     });
 }
 
+/// The scale of frame `frame_number` of a zoom about the view's centre: from the view to 1.2
+/// times as wide in 20 steps and again, as a wheel or pinch does.
+fn zoomed(shown: [f64; 4], frame_number: u32) -> [f64; 4] {
+    let centre = [(shown[0] + shown[2]) / 2.0, (shown[1] + shown[3]) / 2.0];
+    let half = 0.5 * (1.0 + 0.01 * f64::from(frame_number % 20));
+    let [w, h] = [(shown[2] - shown[0]) * half, (shown[3] - shown[1]) * half];
+    [centre[0] - w, centre[1] - h, centre[0] + w, centre[1] + h]
+}
+
+/// Frames of a map being zoomed: every frame at a new scale. The app shows its last picture
+/// scaled while it can, and draws anew when the scale leaves its range or the picture's reach.
+/// Then frames of a zoom step coming to rest: a frame at a new scale, and the frame after it
+/// at the same scale, which draws the exact picture.
+fn bench_zooming(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    ctx: &egui::Context,
+    app: &mut AtlasApp,
+) {
+    let shown = app.shown_bounds().expect("a frame was drawn");
+    let mut frame_number = 0_u32;
+    group.bench_function(format!("{name}_zooming"), |b| {
+        b.iter(|| {
+            frame_number += 1;
+            app.show_bounds(zoomed(shown, frame_number));
+            frame(ctx, app)
+        });
+    });
+    group.bench_function(format!("{name}_zoom_at_rest"), |b| {
+        b.iter(|| {
+            frame_number += 1;
+            app.show_bounds(zoomed(shown, frame_number));
+            frame(ctx, app) + frame(ctx, app)
+        });
+    });
+    app.show_bounds(shown);
+    frame(ctx, app);
+}
+
 fn benches(c: &mut Criterion) {
     let atlas = data::bundled::load().expect("bundled data");
     let model = MapModel::build(&atlas, Projection::default());
@@ -147,6 +186,7 @@ fn benches(c: &mut Criterion) {
         // A frame of a still map: a hover, a tooltip, a click elsewhere in the window.
         group.bench_function(name, |b| b.iter(|| frame(&ctx, &mut app)));
         bench_panning(&mut group, &format!("{name}_panning"), &ctx, &mut app);
+        bench_zooming(&mut group, name, &ctx, &mut app);
     }
     // The opening view with a generated layer of 100,000 points and 10,000 lines over it.
     let mut stressed = atlas.clone();
@@ -155,20 +195,8 @@ fn benches(c: &mut Criterion) {
     let mut app = app_at(&ctx, stressed, None);
     group.bench_function("stress_100k", |b| b.iter(|| frame(&ctx, &mut app)));
     bench_panning(&mut group, "stress_100k_panning", &ctx, &mut app);
-    // The worst case for the layer: every frame at a new scale, as while zooming, so every
-    // tile of it is drawn again.
-    let shown = app.shown_bounds().expect("a frame was drawn");
-    let centre = [(shown[0] + shown[2]) / 2.0, (shown[1] + shown[3]) / 2.0];
-    let mut frame_number = 0_u32;
-    group.bench_function("stress_100k_zooming", |b| {
-        b.iter(|| {
-            frame_number += 1;
-            let half = 0.5 * (1.0 + 0.01 * f64::from(frame_number % 20));
-            let [w, h] = [(shown[2] - shown[0]) * half, (shown[3] - shown[1]) * half];
-            app.show_bounds([centre[0] - w, centre[1] - h, centre[0] + w, centre[1] + h]);
-            frame(&ctx, &mut app)
-        });
-    });
+    // The worst case for the layer: a zoom coming to rest draws every tile of it again.
+    bench_zooming(&mut group, "stress_100k", &ctx, &mut app);
     group.finish();
 
     // The baseline: the same world view drawn as egui_plot lines, one per ring, no culling,

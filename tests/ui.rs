@@ -225,7 +225,7 @@ fn add_view_to_deck_appends_a_slide_of_the_current_view() {
 /// the exported slides.
 #[test]
 fn presented_map_labels_keep_clear_of_the_slides_annotations() {
-    use sinokaz_atlas::export::slide::annotation_box;
+    use sinokaz_atlas::export::slide::place_annotation;
     use sinokaz_atlas::scene::labels::estimate_size_px;
     use sinokaz_atlas::ui::presentation::ANNOTATION_FONT_PX;
 
@@ -244,7 +244,16 @@ fn presented_map_labels_keep_clear_of_the_slides_annotations() {
             .map(|a| {
                 let at =
                     (scene.view).to_px(app.model.projection.project(a.lon_lat[0], a.lon_lat[1]));
-                annotation_box(at, &a.text, ANNOTATION_FONT_PX)
+                let map_width = app.last_map_rect.expect("painted").width();
+                let placed = place_annotation(at, &a.text, ANNOTATION_FONT_PX, map_width);
+                // Every annotation of the deck has room on one side of its dot.
+                assert!(
+                    placed.bounds.min[0] >= 0.0 && placed.bounds.max[0] <= map_width,
+                    "slide {index}: the annotation {:?} runs off the map ({:?}, map {map_width} wide)",
+                    a.text,
+                    placed.bounds
+                );
+                placed.bounds
             })
             .collect();
         for label in scene.labels() {
@@ -608,12 +617,14 @@ fn the_map_at_its_levels_of_detail_stays_within_a_pixel_of_full_detail() {
                 .build_ui(move |ui| {
                     let rect = egui::Rect::from_min_size(Pos2::ZERO, size);
                     let mut shapes = Vec::new();
-                    ScenePainter {
+                    let exact = ScenePainter {
                         scene: &picture,
                         rect,
                         dense: &tiles,
+                        zooming: false,
                     }
                     .paint(ui.painter(), &mut shapes);
+                    assert!(exact, "a scene without user layers is drawn exactly");
                     ui.painter().extend(shapes);
                 });
             harness.run();
@@ -1376,4 +1387,84 @@ fn a_layer_opened_while_an_export_holds_the_map_reaches_the_map_and_not_the_expo
     ));
     assert!(std::sync::Arc::ptr_eq(&app.model.items, &held_model.items));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `bounds` scaled by `factor` about their centre.
+fn scaled_about_centre(bounds: [f64; 4], factor: f64) -> [f64; 4] {
+    let centre = [(bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0];
+    let half = [bounds[2] - bounds[0], bounds[3] - bounds[1]].map(|side| side * factor / 2.0);
+    [
+        centre[0] - half[0],
+        centre[1] - half[1],
+        centre[0] + half[0],
+        centre[1] + half[1],
+    ]
+}
+
+/// How many pixels of two RGBA renders of one size differ by more than 48 in a channel.
+fn pixels_differing(a: &[u8], b: &[u8]) -> usize {
+    assert_eq!(a.len(), b.len());
+    a.chunks_exact(4)
+        .zip(b.chunks_exact(4))
+        .filter(|(p, q)| (0..3).any(|c| p[c].abs_diff(q[c]) > 48))
+        .count()
+}
+
+/// While the map zooms, a frame at a new scale shows the last picture scaled (user layers
+/// too) and asks for one more frame; once the view holds still, that frame draws the exact
+/// picture, the one the app draws when it starts at that view.
+#[test]
+fn a_zooming_map_shows_its_picture_scaled_and_the_exact_one_at_rest() {
+    // Steps of (scale, shift east in widths of the view). Zoomed in; zoomed out, which needs a
+    // picture reaching past the frame, made in the first frame; zoomed out by one step, where
+    // that picture is the last one before rest; and zoomed in while moved past the picture's
+    // reach, where the picture is made anew, with the user layer's tiles scaled.
+    let zooms: [&[(f64, f64)]; 4] = [
+        &[(0.97, 0.0), (0.94, 0.0), (0.91, 0.0), (0.88, 0.0)],
+        &[(1.03, 0.0), (1.06, 0.0), (1.09, 0.0), (1.12, 0.0)],
+        &[(1.1, 0.0)],
+        &[(0.9, 0.2)],
+    ];
+    for factors in zooms {
+        let mut zoomed = harness(app_with_user_block());
+        let start = zoomed.state().shown_bounds().expect("painted");
+        for &(factor, shift) in factors {
+            let [x0, y0, x1, y1] = scaled_about_centre(start, factor);
+            let east = shift * (x1 - x0);
+            zoomed
+                .state_mut()
+                .show_bounds([x0 + east, y0, x1 + east, y1]);
+            zoomed.step();
+        }
+        assert!(
+            zoomed.ctx.has_requested_repaint(),
+            "{factors:?}: a zooming frame asks for the frame that draws the exact picture"
+        );
+        let zooming = zoomed.render().expect("renders");
+        zoomed.run();
+        let at_rest = zoomed.render().expect("renders");
+        let shown = zoomed.state().shown_bounds().expect("painted");
+
+        let mut fresh = harness(app_with_user_block());
+        fresh.state_mut().show_bounds(shown);
+        fresh.run();
+        assert_eq!(fresh.state().shown_bounds(), Some(shown));
+        let exact = fresh.render().expect("renders");
+        assert_eq!(
+            pixels_differing(at_rest.as_raw(), exact.as_raw()),
+            0,
+            "{factors:?}: at rest the picture is the exact one"
+        );
+        let scaled = pixels_differing(zooming.as_raw(), exact.as_raw());
+        let total = zooming.width() as usize * zooming.height() as usize;
+        assert!(
+            scaled > 0,
+            "{factors:?}: the zooming frame was drawn exactly, not scaled"
+        );
+        assert!(
+            scaled * 10 < total,
+            "{factors:?}: the scaled picture is far from the exact one: {scaled} of {total} pixels differ"
+        );
+        eprintln!("{factors:?}: {scaled} of {total} pixels differ while zooming");
+    }
 }

@@ -204,6 +204,22 @@ struct TextStyle {
 }
 
 fn text_element(out: &mut String, x: f32, top: f32, style: TextStyle, text: &str) {
+    text_element_anchored(out, x, top, style, text, "");
+}
+
+/// As [`text_element`], but the text ends at `x`.
+fn text_element_ending_at(out: &mut String, x: f32, top: f32, style: TextStyle, text: &str) {
+    text_element_anchored(out, x, top, style, text, " text-anchor=\"end\"");
+}
+
+fn text_element_anchored(
+    out: &mut String,
+    x: f32,
+    top: f32,
+    style: TextStyle,
+    text: &str,
+    anchor: &str,
+) {
     let TextStyle {
         size,
         color,
@@ -221,7 +237,7 @@ fn text_element(out: &mut String, x: f32, top: f32, style: TextStyle, text: &str
     });
     let _ = writeln!(
         out,
-        "<text x=\"{x:.1}\" y=\"{baseline:.1}\" font-size=\"{size:.1}\"{} {}{halo}>{}</text>",
+        "<text x=\"{x:.1}\" y=\"{baseline:.1}\" font-size=\"{size:.1}\"{anchor}{} {}{halo}>{}</text>",
         if weight.is_empty() {
             String::new()
         } else {
@@ -1001,14 +1017,47 @@ pub fn render_slide(
     render_slide_at_detail(atlas, model, slide, size_px, scale, false)
 }
 
-/// The box an annotation's dot and text take on the map, `at` being its point in pixels and
-/// the text `font_px` high beside it: map labels keep clear of it, on exported slides and in
-/// presentation mode alike.
-pub fn annotation_box(at: [f32; 2], text: &str, font_px: f32) -> ScreenBox {
+/// The height of annotation text on an exported slide, in pixels of the slide's layout.
+const SLIDE_ANNOTATION_FONT_PX: f32 = 14.0;
+
+/// The gap between an annotation's dot and its text, in pixels.
+pub const ANNOTATION_GAP_PX: f32 = 8.0;
+
+/// Where an annotation's text goes beside its dot, and the box both take.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AnnotationPlacement {
+    /// The text ends left of the dot instead of starting right of it: near the map's right
+    /// edge, text to the right would run off the map, under the legend.
+    pub text_left: bool,
+    pub bounds: ScreenBox,
+}
+
+/// The placement of an annotation whose dot is at `at`, in pixels of a map `map_width` wide,
+/// with its text `font_px` high: on the right of the dot, or on the left where the right has
+/// too little room and the left more. Map labels keep clear of its box, on exported slides and
+/// in presentation mode alike.
+pub fn place_annotation(
+    at: [f32; 2],
+    text: &str,
+    font_px: f32,
+    map_width: f32,
+) -> AnnotationPlacement {
     let size = estimate_size_px(text, font_px);
-    ScreenBox {
-        min: [at[0] - 5.0, at[1] - size[1] / 2.0],
-        max: [at[0] + 10.0 + size[0], at[1] + size[1] / 2.0],
+    let room_right = map_width - at[0] - ANNOTATION_GAP_PX;
+    let room_left = at[0] - ANNOTATION_GAP_PX;
+    let text_left = size[0] > room_right && room_left > room_right;
+    // The dot's radius and halo reach 5 pixels from its centre; the text's halo 2 past it.
+    let (min_x, max_x) = if text_left {
+        (at[0] - ANNOTATION_GAP_PX - 2.0 - size[0], at[0] + 5.0)
+    } else {
+        (at[0] - 5.0, at[0] + ANNOTATION_GAP_PX + 2.0 + size[0])
+    };
+    AnnotationPlacement {
+        text_left,
+        bounds: ScreenBox {
+            min: [min_x, at[1] - size[1] / 2.0],
+            max: [max_x, at[1] + size[1] / 2.0],
+        },
     }
 }
 
@@ -1037,19 +1086,17 @@ pub fn render_slide_at_detail(
         max: [260.0, layout.map_size[1]],
     };
     let mut reserved = vec![scale_box];
-    let annotations: Vec<([f32; 2], &str)> = slide
+    let annotations: Vec<([f32; 2], &str, AnnotationPlacement)> = slide
         .annotations
         .iter()
         .map(|a| {
-            (
-                view.to_px(model.projection.project(a.lon_lat[0], a.lon_lat[1])),
-                a.text.as_str(),
-            )
+            let at = view.to_px(model.projection.project(a.lon_lat[0], a.lon_lat[1]));
+            let placement =
+                place_annotation(at, &a.text, SLIDE_ANNOTATION_FONT_PX, layout.map_size[0]);
+            (at, a.text.as_str(), placement)
         })
         .collect();
-    for (at, text) in &annotations {
-        reserved.push(annotation_box(*at, text, 14.0));
-    }
+    reserved.extend(annotations.iter().map(|(_, _, placed)| placed.bounds));
     let scene = scene::build_scene(
         atlas,
         model,
@@ -1098,7 +1145,7 @@ pub fn render_slide_at_detail(
     scene_svg(&mut out, &scene);
     if !annotations.is_empty() {
         let _ = writeln!(out, "<g id=\"annotations\">");
-        for (at, text) in &annotations {
+        for (at, text, placed) in &annotations {
             let _ = writeln!(
                 out,
                 "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" {} {}/>",
@@ -1107,18 +1154,18 @@ pub fn render_slide_at_detail(
                 fill_attrs(colors.text),
                 stroke_attrs(colors.page, 1.5)
             );
-            text_element(
-                &mut out,
-                at[0] + 8.0,
-                at[1] - 8.4,
-                TextStyle {
-                    size: 14.0,
-                    color: colors.text,
-                    halo: Some(colors.page),
-                    bold: true,
-                },
-                text,
-            );
+            let style = TextStyle {
+                size: SLIDE_ANNOTATION_FONT_PX,
+                color: colors.text,
+                halo: Some(colors.page),
+                bold: true,
+            };
+            let top = at[1] - SLIDE_ANNOTATION_FONT_PX * 0.6;
+            if placed.text_left {
+                text_element_ending_at(&mut out, at[0] - ANNOTATION_GAP_PX, top, style, text);
+            } else {
+                text_element(&mut out, at[0] + ANNOTATION_GAP_PX, top, style, text);
+            }
         }
         let _ = writeln!(out, "</g>");
     }
@@ -1235,6 +1282,71 @@ mod tests {
         assert_eq!(nice_length_km(260.0), 200.0);
         assert_eq!(nice_length_km(99.0), 50.0);
         assert_eq!(nice_length_km(1.0), 1.0);
+    }
+
+    #[test]
+    fn annotations_near_the_right_edge_put_their_text_on_the_left() {
+        let text = "Debt to China: 9.2 bn USD";
+        let width = estimate_size_px(text, 14.0)[0];
+        let map_width = 1000.0;
+        let middle = place_annotation([300.0, 200.0], text, 14.0, map_width);
+        assert!(!middle.text_left);
+        assert!(middle.bounds.min[0] < 300.0 && middle.bounds.max[0] > 300.0 + width);
+        let near_edge = place_annotation([900.0, 200.0], text, 14.0, map_width);
+        assert!(near_edge.text_left);
+        assert!(near_edge.bounds.max[0] <= map_width);
+        assert!(near_edge.bounds.min[0] < 900.0 - width);
+        // With too little room on either side (150 pixels for about 200 of text), the side
+        // with more.
+        assert!(!place_annotation([50.0, 200.0], text, 14.0, 150.0).text_left);
+        assert!(place_annotation([100.0, 200.0], text, 14.0, 150.0).text_left);
+    }
+
+    #[test]
+    fn an_annotation_near_the_right_edge_ends_at_its_dot_on_the_slide() {
+        let atlas = crate::data::bundled::load().expect("bundled data");
+        let model = MapModel::build(&atlas, crate::spatial::Projection::default());
+        let deck = crate::export::Deck::parse(
+            crate::export::deck::DEFAULT_DECK_FILE,
+            crate::export::deck::DEFAULT_DECK,
+        )
+        .expect("the bundled deck");
+        let mut seen = 0;
+        for slide in &deck.slides {
+            let svg = render_slide(&atlas, &model, slide, [1920, 1080], 1.0).svg;
+            let layout = Layout::new([1920, 1080], 1.0);
+            let view = slide_view(&model, &slide.view, layout.map_size);
+            for annotation in &slide.annotations {
+                let at = view.to_px(
+                    model
+                        .projection
+                        .project(annotation.lon_lat[0], annotation.lon_lat[1]),
+                );
+                let placed = place_annotation(
+                    at,
+                    &annotation.text,
+                    SLIDE_ANNOTATION_FONT_PX,
+                    layout.map_size[0],
+                );
+                assert!(
+                    placed.bounds.min[0] >= 0.0 && placed.bounds.max[0] <= layout.map_size[0],
+                    "{:?} runs off the map: {:?}",
+                    annotation.text,
+                    placed.bounds
+                );
+                let element = format!(
+                    "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14.0\" text-anchor=\"end\"",
+                    at[0] - ANNOTATION_GAP_PX,
+                    at[1] - SLIDE_ANNOTATION_FONT_PX * 0.6 + SLIDE_ANNOTATION_FONT_PX * 0.93,
+                );
+                assert_eq!(svg.contains(&element), placed.text_left, "{element}");
+                seen += usize::from(placed.text_left);
+            }
+        }
+        assert!(
+            seen >= 1,
+            "no annotation of the deck sits near the right edge"
+        );
     }
 
     #[test]

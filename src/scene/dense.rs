@@ -146,7 +146,8 @@ impl UserLayerMarks {
     /// so that every window that sees a cell picks the same point for it.
     #[expect(
         clippy::cast_possible_truncation,
-        reason = "cell numbers of finite pixel positions fit in i64"
+        clippy::cast_sign_loss,
+        reason = "cell numbers of finite pixel positions fit in i64, and the window's in usize"
     )]
     fn dots(&self, window: &PixelWindow) -> Dots {
         let round = self.layer.points.len() <= MARKER_LAYER_MAX_POINTS;
@@ -159,33 +160,50 @@ impl UserLayerMarks {
         // A dot shows when it overlaps the window; its cell is decided among every point of
         // that cell, which can lie up to a cell further out.
         let reach = side / 2.0 + 1.0;
-        let mut candidates: Vec<(usize, [f64; 2])> = self
-            .layer
-            .points_in(window.km_box(reach + cell))
-            .map(|(i, p)| (i, window.world_px(p)))
-            .collect();
-        candidates.sort_unstable_by_key(|&(i, _)| i);
-        let mut taken = std::collections::HashSet::with_capacity(candidates.len());
         let [x0, y0] = window.origin_px;
         let [x1, y1] = [x0 + window.size_px[0], y0 + window.size_px[1]];
-        let mut centers_px = Vec::new();
-        for (_, p) in candidates {
-            let key = [(p[0] / cell).floor() as i64, (p[1] / cell).floor() as i64];
-            if !taken.insert(key) {
+        // The cells the candidates can fall in, a cell of slack on every side for rounding:
+        // each keeps the lowest position seen in it, so that no sorting or hashing is needed.
+        let cell_of = |v: f64| (v / cell).floor() as i64;
+        let first = [
+            cell_of(x0 - reach - cell) - 1,
+            cell_of(y0 - reach - cell) - 1,
+        ];
+        let last = [
+            cell_of(x1 + reach + cell) + 1,
+            cell_of(y1 + reach + cell) + 1,
+        ];
+        let columns = (last[0] - first[0] + 1).max(0) as usize;
+        let rows = (last[1] - first[1] + 1).max(0) as usize;
+        let mut lowest: Vec<usize> = vec![usize::MAX; columns * rows];
+        for (i, p) in self.layer.points_in(window.km_box(reach + cell)) {
+            let p = window.world_px(p);
+            let (column, row) = (cell_of(p[0]) - first[0], cell_of(p[1]) - first[1]);
+            if !(0..columns as i64).contains(&column) || !(0..rows as i64).contains(&row) {
                 continue;
             }
+            let slot = &mut lowest[row as usize * columns + column as usize];
+            *slot = (*slot).min(i);
+        }
+        let mut centers_px = Vec::new();
+        for &i in &lowest {
+            let Some(&p) = self.layer.points.get(i) else {
+                continue;
+            };
+            let p = window.world_px(p);
             let shows =
                 p[0] > x0 - reach && p[0] < x1 + reach && p[1] > y0 - reach && p[1] < y1 + reach;
-            if shows {
-                // A marker's centre to a 64th of a world pixel, so that it is the same number
-                // in every tile: the shading of its edge then joins across tiles exactly.
-                let p = if round {
-                    p.map(|v| (v * 64.0).round() / 64.0)
-                } else {
-                    p
-                };
-                centers_px.push(window.local(p));
+            if !shows {
+                continue;
             }
+            // A marker's centre to a 64th of a world pixel, so that it is the same number
+            // in every tile: the shading of its edge then joins across tiles exactly.
+            let p = if round {
+                p.map(|v| (v * 64.0).round() / 64.0)
+            } else {
+                p
+            };
+            centers_px.push(window.local(p));
         }
         #[expect(clippy::cast_possible_truncation, reason = "a dot size")]
         let size_px = side as f32;

@@ -6,18 +6,19 @@ use std::ops::RangeInclusive;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use egui::emath::TSTransform;
 use egui::{Color32, Shape, Ui};
 use egui_plot::{Plot, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTransform};
 
 use crate::data::Atlas;
 use crate::export::Annotation;
-use crate::export::slide::annotation_box;
+use crate::export::slide::place_annotation;
 use crate::scene::labels::ScreenBox;
 use crate::scene::model::UserPick;
 use crate::scene::{self, Layers, MapModel, Scene, SceneOptions, View};
 use crate::style::Theme;
 use crate::ui::batches::DrawBatches;
-use crate::ui::paint::{DenseTiles, ScenePainter, bake};
+use crate::ui::paint::{DenseTiles, ScenePainter, ZOOM_SHOWN_SCALED, bake};
 use crate::ui::presentation::ANNOTATION_FONT_PX;
 
 /// The closest zoom: 2 metres a pixel.
@@ -73,6 +74,9 @@ pub struct PaintedMap {
     /// Whether the picture reaches `OVERSCAN_PX` past the frame on every side: made while the
     /// map pans, so that the next frames only move it.
     overscan: bool,
+    /// Whether the user layers are drawn at the picture's own scale, not shown scaled from
+    /// an earlier one while zooming.
+    exact: bool,
     /// The view the picture was last shown at.
     shown: View,
     /// The picture as last moved: its meshes are rewritten in place on the next move, once
@@ -81,8 +85,9 @@ pub struct PaintedMap {
 }
 
 impl PaintedMap {
-    /// The picture moved by `delta` points.
-    fn moved_by(&mut self, delta: egui::Vec2) -> &[Shape] {
+    /// The picture with every point carried by `transform` (from where the picture was drawn
+    /// to where it shows now); text is only moved, so that labels keep their size.
+    fn transformed(&mut self, transform: TSTransform) -> &[Shape] {
         if self.moved.len() != self.shapes.len() {
             self.moved.clone_from(&self.shapes);
         }
@@ -94,15 +99,61 @@ impl PaintedMap {
                 mesh.vertices.clear();
                 mesh.vertices
                     .extend(original.vertices.iter().map(|v| egui::epaint::Vertex {
-                        pos: v.pos + delta,
+                        pos: transform * v.pos,
                         ..*v
                     }));
                 continue;
             }
             *moved = original.clone();
-            moved.translate(delta);
+            match moved {
+                Shape::Text(text) => text.pos = transform * text.pos,
+                other => other.transform(transform),
+            }
         }
         &self.moved
+    }
+
+    /// Where the picture's points show for `key`, when it can stand in for the picture of
+    /// `key`: panned within its reach, or zoomed within it and within `ZOOM_SHOWN_SCALED` of
+    /// its scale while the scale changes from frame to frame.
+    fn shown_at(&self, key: &PaintKey) -> Option<TSTransform> {
+        let (built, view) = (self.key.view, key.view);
+        let (k_built, k_view) = (built.km_per_px(), view.km_per_px());
+        let panned = self.overscan && self.key.moved_from(key);
+        let zoomed = !scene::same_scale(self.shown.km_per_px(), k_view)
+            && self.key.differs_in_view_alone(key)
+            && ZOOM_SHOWN_SCALED.contains(&(k_built / k_view));
+        let covered = self.covers();
+        let within = covered.min[0] <= view.min[0]
+            && covered.min[1] <= view.min[1]
+            && view.max[0] <= covered.max[0]
+            && view.max[1] <= covered.max[1];
+        if !(within && (panned || zoomed)) {
+            return None;
+        }
+        // A point drawn at `p` shows at `frame.min + offset + (p - built frame.min) * scale`.
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "offsets and scales of a view within the picture fit in f32"
+        )]
+        let (scale, offset) = (
+            (k_built / k_view) as f32,
+            egui::vec2(
+                ((built.min[0] - view.min[0]) / k_view) as f32,
+                ((view.max[1] - built.max[1]) / k_view) as f32,
+            ),
+        );
+        let translation = key.frame.min.to_vec2() + offset - self.key.frame.min.to_vec2() * scale;
+        Some(TSTransform::new(translation, scale))
+    }
+
+    /// The picture's area in map km.
+    fn covers(&self) -> View {
+        if self.overscan {
+            overscanned(self.key.view, OVERSCAN_PX)
+        } else {
+            self.key.view
+        }
     }
 }
 
@@ -143,7 +194,13 @@ impl PaintKey {
     /// differs, and only in where it is, not in its scale or size.
     fn moved_from(&self, other: &Self) -> bool {
         scene::same_scale(self.view.km_per_px(), other.view.km_per_px())
-            && self.view.size_px == other.view.size_px
+            && self.differs_in_view_alone(other)
+    }
+
+    /// Whether a picture for `self` shows what one for `other` would, moved and scaled: only
+    /// the view differs, in where it is and its scale, not its size in pixels.
+    fn differs_in_view_alone(&self, other: &Self) -> bool {
+        self.view.size_px == other.view.size_px
             && self.frame.size() == other.frame.size()
             && self.pixels_per_point == other.pixels_per_point
             && self.theme == other.theme
@@ -186,54 +243,54 @@ impl PlotItem for MapLayer<'_> {
         let mut cache = self.inputs.cache.borrow_mut();
         let frame = *transform.frame();
         if let Some(painted) = cache.as_mut() {
-            // The same view: the same picture, unless it was made for panning and the map has
-            // come to rest, when an exact one replaces it (labels placed for this frame).
-            if painted.key == key && !painted.overscan {
+            // The same view: the same picture, unless it was made for panning or zooming and
+            // the map has come to rest, when an exact one replaces it (labels placed for this
+            // frame, user layers drawn at this scale).
+            if painted.key == key && !painted.overscan && painted.exact {
                 shapes.extend(painted.shapes.iter().cloned());
                 *self.painted.borrow_mut() = Some(Arc::clone(&painted.scene));
                 return;
             }
-            // Panned within the picture's reach: move it.
-            if painted.overscan && painted.shown != view && painted.key.moved_from(&key) {
-                let built = painted.key.view;
-                let k = built.km_per_px();
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    reason = "offsets within the overscan are a few hundred pixels"
-                )]
-                let delta = egui::vec2(
-                    ((built.min[0] - view.min[0]) / k) as f32,
-                    ((view.max[1] - built.max[1]) / k) as f32,
-                );
-                if delta.x.abs() <= OVERSCAN_PX && delta.y.abs() <= OVERSCAN_PX {
-                    shapes.extend(painted.moved_by(delta).iter().cloned());
-                    *self.painted.borrow_mut() = Some(Arc::clone(&painted.scene));
-                    painted.shown = view;
-                    // One more frame after the last move makes the exact picture.
-                    ui.ctx().request_repaint();
-                    return;
-                }
+            // Panned or zoomed within the picture's reach and range of scales: show it moved
+            // and scaled. One more frame after the last change makes the exact picture.
+            if painted.shown != view
+                && let Some(transform) = painted.shown_at(&key)
+            {
+                shapes.extend(painted.transformed(transform).iter().cloned());
+                *self.painted.borrow_mut() = Some(Arc::clone(&painted.scene));
+                painted.shown = view;
+                ui.ctx().request_repaint();
+                return;
             }
         }
-        // A view moved from the last one at the same scale is a pan: make a picture that the
-        // next frames can move.
-        let panning = cache
-            .as_ref()
-            .is_some_and(|p| p.shown != view && p.key.moved_from(&key));
-        let (scene_view, rect) = if panning {
+        // A view moved from the last one at the same scale is a pan, one at a coarser scale a
+        // zoom out: make a picture past the frame, which the next frames can move, or scale
+        // down. Zooming in, the frame's own picture covers the views to come.
+        let zooming = cache.as_ref().is_some_and(|p| {
+            p.key.differs_in_view_alone(&key)
+                && !scene::same_scale(p.shown.km_per_px(), view.km_per_px())
+        });
+        let moving = cache.as_ref().is_some_and(|p| {
+            p.shown != view
+                && (p.key.moved_from(&key) || (zooming && view.km_per_px() > p.shown.km_per_px()))
+        });
+        let (scene_view, rect) = if moving {
             (overscanned(view, OVERSCAN_PX), frame.expand(OVERSCAN_PX))
         } else {
             (view, frame)
         };
+        // Placed in the frame, where presentation mode draws them, then moved into the
+        // picture, which reaches past the frame while panning.
         let reserved: Vec<ScreenBox> = (self.inputs.annotations.iter())
             .map(|a| {
-                let at = scene_view.to_px(
-                    self.inputs
-                        .model
-                        .projection
-                        .project(a.lon_lat[0], a.lon_lat[1]),
-                );
-                annotation_box(at, &a.text, ANNOTATION_FONT_PX)
+                let point = (self.inputs.model.projection).project(a.lon_lat[0], a.lon_lat[1]);
+                let at = view.to_px(point);
+                let shift = [0, 1].map(|axis| scene_view.to_px(point)[axis] - at[axis]);
+                let placed = place_annotation(at, &a.text, ANNOTATION_FONT_PX, frame.width());
+                ScreenBox {
+                    min: [0, 1].map(|axis| placed.bounds.min[axis] + shift[axis]),
+                    max: [0, 1].map(|axis| placed.bounds.max[axis] + shift[axis]),
+                }
             })
             .collect();
         let options = SceneOptions {
@@ -252,23 +309,25 @@ impl PlotItem for MapLayer<'_> {
             &options,
         ));
         let mut painted_shapes = Vec::new();
-        ScenePainter {
+        let exact = ScenePainter {
             scene: &scene,
             rect,
             dense: self.inputs.dense,
+            zooming,
         }
         .paint(ui.painter(), &mut painted_shapes);
         let painted_shapes = bake(ui.ctx(), rect, painted_shapes, self.inputs.batches);
         shapes.extend(painted_shapes.iter().cloned());
         *self.painted.borrow_mut() = Some(Arc::clone(&scene));
-        if panning {
+        if moving || !exact {
             ui.ctx().request_repaint();
         }
         *cache = Some(PaintedMap {
             key,
             shapes: painted_shapes,
             scene,
-            overscan: panning,
+            overscan: moving,
+            exact,
             shown: view,
             moved: Vec::new(),
         });

@@ -4,7 +4,9 @@
 use egui::{RichText, Ui};
 
 use crate::data::{Atlas, CorridorKind, ItemKind, Sector};
-use crate::export::slide::{BASEMAP_CREDIT, data_date, visible_sources};
+use crate::export::slide::{
+    ANNOTATION_GAP_PX, BASEMAP_CREDIT, data_date, place_annotation, visible_sources,
+};
 use crate::export::{Annotation, Slide};
 use crate::scene::{MapModel, Scene, View};
 use crate::style::Theme;
@@ -121,7 +123,8 @@ pub fn footer_ui(ui: &mut Ui, atlas: &Atlas, scene: Option<&Scene>) {
 /// The height of annotation text in presentation mode, in points.
 pub const ANNOTATION_FONT_PX: f32 = 15.0;
 
-/// The slide's text annotations over the map, as the exported slide draws them.
+/// The slide's text annotations over the map, as the exported slide draws them: the text
+/// beside its dot, on the side [`place_annotation`] picks.
 pub fn annotations_ui(
     painter: &egui::Painter,
     rect: egui::Rect,
@@ -151,7 +154,13 @@ pub fn annotations_ui(
             egui::FontId::proportional(ANNOTATION_FONT_PX),
             text_color,
         );
-        let pos = at + egui::vec2(8.0, -galley.size().y / 2.0);
+        let placed = place_annotation([x, y], &annotation.text, ANNOTATION_FONT_PX, rect.width());
+        let left = if placed.text_left {
+            -ANNOTATION_GAP_PX - galley.size().x
+        } else {
+            ANNOTATION_GAP_PX
+        };
+        let pos = at + egui::vec2(left, -galley.size().y / 2.0);
         for (dx, dy) in [(-1.0, 0.0), (1.0, 0.0), (0.0, -1.0), (0.0, 1.0)] {
             painter.galley_with_override_text_color(pos + egui::vec2(dx, dy), galley.clone(), halo);
         }
