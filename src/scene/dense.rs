@@ -118,18 +118,19 @@ impl UserLayerMarks {
             for path in &line.paths {
                 // Thinned in world pixels from the path's start, so that every window keeps
                 // the same points of it.
-                let mut kept: Vec<[f64; 2]> = Vec::with_capacity(path.len());
+                let mut kept: Vec<[f32; 2]> = Vec::with_capacity(path.len());
+                let mut last_kept: Option<[f64; 2]> = None;
                 for (i, &p) in path.iter().enumerate() {
                     let q = window.world_px(p);
-                    let far = kept
-                        .last()
+                    let far = last_kept
                         .is_none_or(|k| (q[0] - k[0]).abs().max((q[1] - k[1]).abs()) >= min_step);
                     if far || i + 1 == path.len() {
-                        kept.push(q);
+                        kept.push(window.local(q));
+                        last_kept = Some(q);
                     }
                 }
                 if kept.len() >= 2 {
-                    paths_px.push(kept.into_iter().map(|q| window.local(q)).collect());
+                    paths_px.push(kept);
                 }
             }
         }
