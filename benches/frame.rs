@@ -131,19 +131,24 @@ fn bench_panning(
     });
 }
 
-/// The scale of frame `frame_number` of a zoom about the view's centre: from the view to 1.2
-/// times as wide in 20 steps and again, as a wheel or pinch does.
-fn zoomed(shown: [f64; 4], frame_number: u32) -> [f64; 4] {
+/// Frames of a zoom cycle: 60 frames, each 1 % wider (`step` 1.01) or narrower (0.99) than the
+/// last, about the view's centre, as the wheel does (egui spreads a notch over several frames);
+/// then back to the view.
+const ZOOM_CYCLE: u32 = 60;
+
+/// The bounds of frame `frame_number` of a zoom cycle from `shown` by `step` a frame.
+fn zoomed(shown: [f64; 4], step: f64, frame_number: u32) -> [f64; 4] {
     let centre = [(shown[0] + shown[2]) / 2.0, (shown[1] + shown[3]) / 2.0];
-    let half = 0.5 * (1.0 + 0.01 * f64::from(frame_number % 20));
+    #[expect(clippy::cast_possible_wrap, reason = "a frame number within a cycle")]
+    let half = 0.5 * step.powi((frame_number % ZOOM_CYCLE) as i32);
     let [w, h] = [(shown[2] - shown[0]) * half, (shown[3] - shown[1]) * half];
     [centre[0] - w, centre[1] - h, centre[0] + w, centre[1] + h]
 }
 
-/// Frames of a map being zoomed: every frame at a new scale. The app shows its last picture
-/// scaled while it can, and draws anew when the scale leaves its range or the picture's reach.
-/// Then the frame that ends a zoom step: after a frame at a new scale, the next one at that
-/// same scale draws the exact picture.
+/// Frames of a map being zoomed in, then out: every frame at a new scale. Zooming in, the app
+/// shows its last picture scaled until the scale strays 1.6 times from it; zooming out, it
+/// makes a new picture every frame. Then the frame that ends a zoom-in step: after a frame at
+/// a new scale, the next one at that same scale draws the exact picture.
 fn bench_zooming(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     name: &str,
@@ -151,21 +156,24 @@ fn bench_zooming(
     app: &mut AtlasApp,
 ) {
     let shown = app.shown_bounds().expect("a frame was drawn");
-    let mut frame_number = 0_u32;
-    group.bench_function(format!("{name}_zooming"), |b| {
-        b.iter(|| {
-            frame_number += 1;
-            app.show_bounds(zoomed(shown, frame_number));
-            frame(ctx, app)
+    for (direction, step) in [("in", 0.99), ("out", 1.01)] {
+        let mut frame_number = 0_u32;
+        group.bench_function(format!("{name}_zooming_{direction}"), |b| {
+            b.iter(|| {
+                frame_number += 1;
+                app.show_bounds(zoomed(shown, step, frame_number));
+                frame(ctx, app)
+            });
         });
-    });
+    }
     // Timed: the frame at rest alone, the one a user waits for at the end of a zoom.
+    let mut frame_number = 0_u32;
     group.bench_function(format!("{name}_zoom_at_rest"), |b| {
         b.iter_custom(|iterations| {
             let mut at_rest = std::time::Duration::ZERO;
             for _ in 0..iterations {
                 frame_number += 1;
-                app.show_bounds(zoomed(shown, frame_number));
+                app.show_bounds(zoomed(shown, 0.99, frame_number));
                 std::hint::black_box(frame(ctx, app));
                 let start = std::time::Instant::now();
                 std::hint::black_box(frame(ctx, app));

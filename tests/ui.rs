@@ -1415,10 +1415,10 @@ fn pixels_differing(a: &[u8], b: &[u8]) -> usize {
 /// picture, the one the app draws when it starts at that view.
 #[test]
 fn a_zooming_map_shows_its_picture_scaled_and_the_exact_one_at_rest() {
-    // Steps of (scale, shift east in widths of the view). Zoomed in; zoomed out, which needs a
-    // picture reaching past the frame, made in the first frame; zoomed out by one step, where
-    // that picture is the last one before rest; and zoomed in while moved past the picture's
-    // reach, where the picture is made anew, with the user layer's tiles scaled.
+    // Steps of (scale, shift east in widths of the view). Zoomed in, where the picture is
+    // scaled; zoomed out, where each frame makes a new picture, with the user layer's tiles
+    // scaled; the same in one step, so that the last picture before rest is such a one; and
+    // zoomed in while moved past the picture's reach, where the picture is made anew.
     let zooms: [&[(f64, f64)]; 4] = [
         &[(0.97, 0.0), (0.94, 0.0), (0.91, 0.0), (0.88, 0.0)],
         &[(1.03, 0.0), (1.06, 0.0), (1.09, 0.0), (1.12, 0.0)],

@@ -263,17 +263,18 @@ impl PlotItem for MapLayer<'_> {
                 return;
             }
         }
-        // A view moved from the last one at the same scale is a pan, one at a coarser scale a
-        // zoom out: make a picture past the frame, which the next frames can move, or scale
-        // down. Zooming in, the frame's own picture covers the views to come.
+        // A view moved from the last one at the same scale is a pan: make a picture past the
+        // frame, which the next frames can move. Zooming in, the frame's own picture covers
+        // the views to come. Zooming out needs a new picture every frame: one reaching past
+        // the frame would cover the next few, but holding it and the renderer's share of its
+        // triangles took 5–7 MB more at the peak, and memory is the tighter budget.
         let zooming = cache.as_ref().is_some_and(|p| {
             p.key.differs_in_view_alone(&key)
                 && !scene::same_scale(p.shown.km_per_px(), view.km_per_px())
         });
-        let moving = cache.as_ref().is_some_and(|p| {
-            p.shown != view
-                && (p.key.moved_from(&key) || (zooming && view.km_per_px() > p.shown.km_per_px()))
-        });
+        let moving = cache
+            .as_ref()
+            .is_some_and(|p| p.shown != view && p.key.moved_from(&key));
         let (scene_view, rect) = if moving {
             (overscanned(view, OVERSCAN_PX), frame.expand(OVERSCAN_PX))
         } else {
