@@ -145,11 +145,6 @@ impl UserLayerMarks {
 
     /// One dot per grid cell that holds points: the one of the lowest position in the layer,
     /// so that every window that sees a cell picks the same point for it.
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "cell numbers of finite pixel positions fit in i64, and the window's in usize"
-    )]
     fn dots(&self, window: &PixelWindow) -> Dots {
         let round = self.layer.points.len() <= MARKER_LAYER_MAX_POINTS;
         let (cell, side) = if round {
@@ -163,35 +158,21 @@ impl UserLayerMarks {
         let reach = side / 2.0 + 1.0;
         let [x0, y0] = window.origin_px;
         let [x1, y1] = [x0 + window.size_px[0], y0 + window.size_px[1]];
-        // The cells the candidates can fall in, a cell of slack on every side for rounding:
-        // each keeps the lowest position seen in it, so that no sorting or hashing is needed.
-        let cell_of = |v: f64| (v / cell).floor() as i64;
-        let first = [
-            cell_of(x0 - reach - cell) - 1,
-            cell_of(y0 - reach - cell) - 1,
-        ];
-        let last = [
-            cell_of(x1 + reach + cell) + 1,
-            cell_of(y1 + reach + cell) + 1,
-        ];
-        let columns = (last[0] - first[0] + 1).max(0) as usize;
-        let rows = (last[1] - first[1] + 1).max(0) as usize;
-        let mut lowest: Vec<usize> = vec![usize::MAX; columns * rows];
-        for (i, p) in self.layer.points_in(window.km_box(reach + cell)) {
-            let p = window.world_px(p);
-            let (column, row) = (cell_of(p[0]) - first[0], cell_of(p[1]) - first[1]);
-            if !(0..columns as i64).contains(&column) || !(0..rows as i64).contains(&row) {
-                continue;
-            }
-            let slot = &mut lowest[row as usize * columns + column as usize];
-            *slot = (*slot).min(i);
-        }
+        let candidates: Vec<(usize, [f64; 2])> = self
+            .layer
+            .points_in(window.km_box(reach + cell))
+            .map(|(i, p)| (i, window.world_px(p)))
+            .collect();
+        let max_cells = (4 * candidates.len()).max(CELL_ARRAY_MIN);
+        let chosen = lowest_per_cell(
+            &candidates,
+            cell,
+            [x0 - reach - cell, y0 - reach - cell],
+            [x1 + reach + cell, y1 + reach + cell],
+            max_cells,
+        );
         let mut centers_px = Vec::new();
-        for &i in &lowest {
-            let Some(&p) = self.layer.points.get(i) else {
-                continue;
-            };
-            let p = window.world_px(p);
+        for (_, p) in chosen {
             let shows =
                 p[0] > x0 - reach && p[0] < x1 + reach && p[1] > y0 - reach && p[1] < y1 + reach;
             if !shows {
@@ -214,5 +195,158 @@ impl UserLayerMarks {
             round,
             color: self.color,
         }
+    }
+}
+
+/// Cell arrays this small are used whatever the number of points.
+const CELL_ARRAY_MIN: usize = 1 << 16;
+
+/// Of `candidates` (a position in the layer and a world pixel), the one of the lowest position
+/// in each cell of a grid `cell` pixels wide, for candidates from `min` to `max`. With at most
+/// `max_cells` cells over that area, each cell of an array keeps the lowest position seen in
+/// it, which needs no sorting or hashing; with more (a whole slide's map at a fine scale has
+/// millions of cells for a few points), the candidates are sorted and each cell hashed.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "cell numbers are checked against the array's extent before they index it; \
+              hashed cell numbers saturate at an extreme scale, as any i64 would"
+)]
+fn lowest_per_cell(
+    candidates: &[(usize, [f64; 2])],
+    cell: f64,
+    min: [f64; 2],
+    max: [f64; 2],
+    max_cells: usize,
+) -> Vec<(usize, [f64; 2])> {
+    // In f64: at an extreme scale (a deck may set any) world pixels lie beyond any i64. A cell
+    // of slack on every side for rounding.
+    let first = min.map(|v| (v / cell).floor() - 1.0);
+    let span = [0, 1].map(|axis| (max[axis] / cell).floor() + 2.0 - first[axis]);
+    let fits =
+        span.iter().all(|s| s.is_finite() && *s >= 1.0) && span[0] * span[1] <= max_cells as f64;
+    if fits {
+        let [columns, rows] = span.map(|s| s as usize);
+        let mut lowest = vec![usize::MAX; columns * rows];
+        for (n, &(i, p)) in candidates.iter().enumerate() {
+            let at = [0, 1].map(|axis| (p[axis] / cell).floor() - first[axis]);
+            if !(at[0] >= 0.0 && at[0] < span[0] && at[1] >= 0.0 && at[1] < span[1]) {
+                continue;
+            }
+            let slot = &mut lowest[at[1] as usize * columns + at[0] as usize];
+            if candidates.get(*slot).is_none_or(|&(held, _)| i < held) {
+                *slot = n;
+            }
+        }
+        return lowest
+            .into_iter()
+            .filter_map(|n| candidates.get(n).copied())
+            .collect();
+    }
+    let mut sorted = candidates.to_vec();
+    sorted.sort_unstable_by_key(|&(i, _)| i);
+    let mut taken = std::collections::HashSet::with_capacity(sorted.len());
+    sorted
+        .into_iter()
+        .filter(|&(_, p)| taken.insert(p.map(|v| (v / cell).floor() as i64)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Candidates spread over a few hundred pixels by a fixed pseudo-random sequence, several
+    /// to a cell, in no order of position.
+    fn candidates(count: usize) -> Vec<(usize, [f64; 2])> {
+        let mut state = 12_345_u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            #[expect(clippy::cast_precision_loss, reason = "a test's random numbers")]
+            let unit = (state >> 11) as f64 / (1_u64 << 53) as f64;
+            unit
+        };
+        let mut list: Vec<(usize, [f64; 2])> = (0..count)
+            .map(|i| (i, [-150.0 + 300.0 * next(), 40.0 + 200.0 * next()]))
+            .collect();
+        list.reverse();
+        list
+    }
+
+    fn sorted(mut chosen: Vec<(usize, [f64; 2])>) -> Vec<usize> {
+        chosen.sort_unstable_by_key(|&(i, _)| i);
+        chosen.into_iter().map(|(i, _)| i).collect()
+    }
+
+    #[test]
+    fn the_cell_array_and_the_sorted_candidates_choose_the_same_points() {
+        let list = candidates(20_000);
+        let (min, max) = ([-160.0, 30.0], [160.0, 250.0]);
+        let by_array = sorted(lowest_per_cell(&list, 3.0, min, max, usize::MAX));
+        let by_sorting = sorted(lowest_per_cell(&list, 3.0, min, max, 0));
+        assert_eq!(by_array, by_sorting);
+        // 300 × 200 pixels of 3-pixel cells: about 6,700 cells for 20,000 points.
+        assert!(
+            (5_000..=6_800).contains(&by_array.len()),
+            "{} cells chosen",
+            by_array.len()
+        );
+        // Each cell's choice is the lowest position in it, and every cell with points has one.
+        let cell_of = |p: [f64; 2]| p.map(|v| (v / 3.0).floor() as i64);
+        let chosen: std::collections::HashMap<[i64; 2], usize> =
+            lowest_per_cell(&list, 3.0, min, max, usize::MAX)
+                .into_iter()
+                .map(|(i, p)| (cell_of(p), i))
+                .collect();
+        assert_eq!(chosen.len(), by_array.len(), "two choices in one cell");
+        for &(i, p) in &list {
+            assert!(chosen.get(&cell_of(p)).is_some_and(|&c| c <= i));
+        }
+    }
+
+    #[test]
+    fn extreme_scales_and_huge_windows_choose_without_overflow_or_huge_arrays() {
+        let list = candidates(100);
+        // World pixels beyond any i64, as at a scale of 1e-300 km a pixel.
+        let far: Vec<(usize, [f64; 2])> = list
+            .iter()
+            .map(|&(i, p)| (i, p.map(|v| v * 1e300)))
+            .collect();
+        let chosen = lowest_per_cell(&far, 3.0, [-1e303, -1e303], [1e303, 1e303], 1 << 16);
+        assert!(!chosen.is_empty());
+        // A window a few million pixels wide with 100 points: no array of a trillion cells.
+        let chosen = lowest_per_cell(&list, 3.0, [-4e6, -4e6], [4e6, 4e6], 4 * list.len());
+        assert_eq!(
+            sorted(chosen),
+            sorted(lowest_per_cell(
+                &list,
+                3.0,
+                [-160.0, 30.0],
+                [160.0, 250.0],
+                usize::MAX
+            ))
+        );
+        // Nothing finite to grid: the sorted way, without a panic.
+        let chosen = lowest_per_cell(
+            &list,
+            3.0,
+            [f64::NAN, 0.0],
+            [f64::INFINITY, 1.0],
+            usize::MAX,
+        );
+        assert_eq!(
+            chosen.len(),
+            sorted(lowest_per_cell(
+                &list,
+                3.0,
+                [-160.0, 30.0],
+                [160.0, 250.0],
+                0
+            ))
+            .len()
+        );
     }
 }

@@ -120,7 +120,10 @@ impl PaintedMap {
         let (built, view) = (self.key.view, key.view);
         let (k_built, k_view) = (built.km_per_px(), view.km_per_px());
         let panned = self.overscan && self.key.moved_from(key);
-        let zoomed = !scene::same_scale(self.shown.km_per_px(), k_view)
+        // A picture already showing user-layer tiles of another scale is not scaled again:
+        // the two factors would multiply past `ZOOM_SHOWN_SCALED`.
+        let zoomed = self.exact
+            && !scene::same_scale(self.shown.km_per_px(), k_view)
             && self.key.differs_in_view_alone(key)
             && ZOOM_SHOWN_SCALED.contains(&(k_built / k_view));
         let covered = self.covers();

@@ -317,7 +317,8 @@ pub struct DenseTiles {
 /// drawn anew: the drawn scale (km per pixel) over the view's. Zoomed in, what was drawn shows
 /// larger (lines and marks up to 1.6 times as thick); zoomed out, smaller, and more of it is
 /// needed to cover the view, so that side is kept short. Map pictures and user-layer tiles
-/// keep to the same range, so that a picture shown scaled never needs new tiles.
+/// keep to the same range, and a picture holding tiles of another scale is not itself shown
+/// scaled, so that what shows stays within this range of the view's scale.
 pub const ZOOM_SHOWN_SCALED: std::ops::RangeInclusive<f64> = 0.8..=1.6;
 
 /// The user layers' part of a picture, and whether it shows them at the view's own scale.
