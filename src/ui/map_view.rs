@@ -122,10 +122,8 @@ impl PaintedMap {
         let panned = self.overscan && self.key.moved_from(key);
         // A picture already showing user-layer tiles of another scale is not scaled again:
         // the two factors would multiply past `ZOOM_SHOWN_SCALED`.
-        let zoomed = self.exact
-            && !scene::same_scale(self.shown.km_per_px(), k_view)
-            && self.key.differs_in_view_alone(key)
-            && ZOOM_SHOWN_SCALED.contains(&(k_built / k_view));
+        let zoomed =
+            self.exact && self.zooming_to(key) && ZOOM_SHOWN_SCALED.contains(&(k_built / k_view));
         let covered = self.covers();
         let within = covered.min[0] <= view.min[0]
             && covered.min[1] <= view.min[1]
@@ -148,6 +146,13 @@ impl PaintedMap {
         );
         let translation = key.frame.min.to_vec2() + offset - self.key.frame.min.to_vec2() * scale;
         Some(TSTransform::new(translation, scale))
+    }
+
+    /// Whether the map is zooming from this picture to `key`: only the view differs, and its
+    /// scale is not the one last shown.
+    fn zooming_to(&self, key: &PaintKey) -> bool {
+        self.key.differs_in_view_alone(key)
+            && !scene::same_scale(self.shown.km_per_px(), key.view.km_per_px())
     }
 
     /// The picture's area in map km.
@@ -271,10 +276,7 @@ impl PlotItem for MapLayer<'_> {
         // the views to come. Zooming out needs a new picture every frame: one reaching past
         // the frame would cover the next few, but holding it and the renderer's share of its
         // triangles took 5–7 MB more at the peak, and memory is the tighter budget.
-        let zooming = cache.as_ref().is_some_and(|p| {
-            p.key.differs_in_view_alone(&key)
-                && !scene::same_scale(p.shown.km_per_px(), view.km_per_px())
-        });
+        let zooming = cache.as_ref().is_some_and(|p| p.zooming_to(&key));
         let moving = cache
             .as_ref()
             .is_some_and(|p| p.shown != view && p.key.moved_from(&key));
