@@ -214,6 +214,10 @@ pub struct AtlasApp {
     pub flags: Vec<(usize, Vec<Flag>)>,
     pub show_help: bool,
     pub show_figures: bool,
+    /// Whether the list of lenders and companies is open.
+    pub show_entities: bool,
+    /// The id of the entity whose panel is open.
+    pub shown_entity: Option<String>,
     /// The points of the measuring path, lon/lat; `Some` while the measure tool is on.
     pub measure: Option<Vec<[f64; 2]>>,
     screenshot_notice: Arc<std::sync::Mutex<Option<String>>>,
@@ -308,6 +312,8 @@ impl AtlasApp {
             highlighted_items: Vec::new(),
             show_help: false,
             show_figures: false,
+            show_entities: false,
+            shown_entity: None,
             measure: None,
             screenshot_notice: Arc::default(),
             load_errors,
@@ -516,6 +522,7 @@ impl AtlasApp {
                 Some(DetailsIntent::ClearSelection) => self.select(None),
                 Some(DetailsIntent::OpenUrl(url)) => open_url(ui.ctx(), &url),
                 Some(DetailsIntent::HighlightPartner(partner)) => self.highlight_partner(partner),
+                Some(DetailsIntent::ShowEntity(id)) => self.shown_entity = Some(id),
                 None => {}
             }
         }
@@ -548,6 +555,8 @@ impl AtlasApp {
         self.search_window(ui.ctx());
         self.help_window(ui.ctx());
         self.figures_window(ui.ctx());
+        self.entities_window(ui.ctx());
+        self.entity_window(ui.ctx());
         self.load_errors_ui(ui.ctx());
         self.open_window(ui.ctx());
         self.take_dropped_files(ui.ctx());
@@ -1038,12 +1047,77 @@ impl AtlasApp {
             .default_pos([260.0, 60.0])
             .show(ctx, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    intent = crate::ui::figures_panel::figures_ui(ui, &self.atlas.figures);
+                    intent = crate::ui::figures_panel::figures_ui(ui, &self.atlas);
                 });
             });
         self.show_figures = open;
-        if let Some(crate::ui::figures_panel::FiguresIntent::OpenUrl(url)) = intent {
-            open_url(ctx, &url);
+        match intent {
+            Some(crate::ui::figures_panel::FiguresIntent::OpenUrl(url)) => open_url(ctx, &url),
+            Some(crate::ui::figures_panel::FiguresIntent::ShowEntity(id)) => {
+                self.shown_entity = Some(id);
+            }
+            None => {}
+        }
+    }
+
+    fn entities_window(&mut self, ctx: &egui::Context) {
+        let mut open = self.show_entities;
+        let mut intent = None;
+        egui::Window::new("Lenders and companies")
+            .open(&mut open)
+            .default_width(420.0)
+            .default_height(480.0)
+            .default_pos([300.0, 80.0])
+            .show(ctx, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    intent = crate::ui::entity_panel::entity_list_ui(ui, &self.atlas);
+                });
+            });
+        self.show_entities = open;
+        self.apply_entity_intent(ctx, intent);
+    }
+
+    fn entity_window(&mut self, ctx: &egui::Context) {
+        let Some(id) = self.shown_entity.clone() else {
+            return;
+        };
+        let Some(entity) = self.atlas.entities.entity(&id) else {
+            self.shown_entity = None;
+            return;
+        };
+        let mut open = true;
+        let mut intent = None;
+        egui::Window::new("Entity")
+            .open(&mut open)
+            .default_width(460.0)
+            .default_height(560.0)
+            .default_pos([340.0, 100.0])
+            .show(ctx, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    intent = crate::ui::entity_panel::entity_ui(ui, &self.atlas, entity);
+                });
+            });
+        if !open {
+            self.shown_entity = None;
+        }
+        self.apply_entity_intent(ctx, intent);
+    }
+
+    fn apply_entity_intent(
+        &mut self,
+        ctx: &egui::Context,
+        intent: Option<crate::ui::entity_panel::EntityIntent>,
+    ) {
+        use crate::ui::entity_panel::EntityIntent;
+        match intent {
+            Some(EntityIntent::SelectItem(id)) => {
+                if let Some(item) = self.atlas.item_index(&id) {
+                    self.choose(item);
+                }
+            }
+            Some(EntityIntent::ShowEntity(id)) => self.shown_entity = Some(id),
+            Some(EntityIntent::OpenUrl(url)) => open_url(ctx, &url),
+            None => {}
         }
     }
 
@@ -1061,7 +1135,7 @@ impl AtlasApp {
     pub fn highlight_partner(&mut self, partner: Option<String>) {
         self.highlighted_items = partner.as_deref().map_or_else(Vec::new, |name| {
             (self.atlas.items.iter().enumerate())
-                .filter(|(_, item)| crate::ui::details::takes_part(item, name))
+                .filter(|(_, item)| crate::data::takes_part(item, name))
                 .map(|(i, _)| i)
                 .collect()
         });
@@ -1069,7 +1143,7 @@ impl AtlasApp {
             format!(
                 "{} items with {}",
                 self.highlighted_items.len(),
-                crate::ui::details::partner_key(name)
+                crate::data::partner_key(name)
             )
         });
         self.highlighted_partner = partner;
@@ -1510,6 +1584,13 @@ impl AtlasApp {
                 .clicked()
             {
                 self.show_figures = !self.show_figures;
+            }
+            if ui
+                .selectable_label(self.show_entities, "Lenders")
+                .on_hover_text("Lenders and companies: what each takes part in, with its loans")
+                .clicked()
+            {
+                self.show_entities = !self.show_entities;
             }
             if ui
                 .selectable_label(self.measure.is_some(), "Measure")

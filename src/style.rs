@@ -146,6 +146,8 @@ pub enum MarkerShape {
     Cross,
     Pentagon,
     Ring,
+    Octagon,
+    TriangleRight,
 }
 
 /// Okabe–Ito colours, chosen to stay distinct under the common colour-vision deficiencies.
@@ -177,6 +179,10 @@ pub const fn sector_color(sector: Sector, theme: Theme) -> Color {
         Sector::Automotive => ORANGE,
         Sector::Transport => BLUE,
         Sector::Agriculture => YELLOW,
+        // Beyond the eight Okabe–Ito colours: dark gold and wine, told apart from the others
+        // by their shapes as well.
+        Sector::Finance => Color::rgb(0x99, 0x77, 0x00),
+        Sector::Nuclear => Color::rgb(0xaa, 0x33, 0x77),
         Sector::Diplomacy => Color::rgb(0x7a, 0x4f, 0x9a),
     }
 }
@@ -192,6 +198,8 @@ pub const fn sector_shape(sector: Sector) -> MarkerShape {
         Sector::Automotive => MarkerShape::TriangleDown,
         Sector::Transport => MarkerShape::Circle,
         Sector::Agriculture => MarkerShape::Ring,
+        Sector::Finance => MarkerShape::Octagon,
+        Sector::Nuclear => MarkerShape::TriangleRight,
         Sector::Diplomacy => MarkerShape::Star,
     }
 }
@@ -230,6 +238,16 @@ pub const fn corridor_style(kind: CorridorKind, theme: Theme) -> CorridorStyle {
             color: okabe_ito::ORANGE,
             width_px: 3.2,
             casing: Some(Color::rgb(0x6a, 0x40, 0x00)),
+            ticks: false,
+        },
+        CorridorKind::Ferry => CorridorStyle {
+            color: if dark {
+                Color::rgb(0x9c, 0xd8, 0xf0)
+            } else {
+                Color::rgb(0x1a, 0x5e, 0x8a)
+            },
+            width_px: 1.8,
+            casing: None,
             ticks: false,
         },
         CorridorKind::Railway => CorridorStyle {
@@ -272,12 +290,14 @@ pub const APPROXIMATE_DASH_PX: (f32, f32) = (9.0, 5.0);
 pub const SCHEMATIC_DASH_PX: (f32, f32) = (2.5, 4.0);
 
 /// How opaque a marker's fill is for its status on the map's date: solid once built, half
-/// while being built, faint while only announced or planned. The outline stays, so the shape
-/// and sector still read.
+/// while being built, faint while only announced or planned, hollow while unknown. The outline
+/// stays, so the shape and sector still read.
 pub const fn status_fill_alpha(status: Option<Status>) -> u8 {
     match status {
         Some(Status::Announced | Status::Planned) => 0x40,
         Some(Status::UnderConstruction) => 0xa0,
+        // Hollow: no source says what it was then (an undated item at a past map date) or is now.
+        Some(Status::Unknown) => 0x00,
         _ => 0xff,
     }
 }

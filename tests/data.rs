@@ -120,8 +120,14 @@ fn every_placed_point_lies_in_a_country_it_states() {
         // A border crossing states both countries and sits on the line between them; the 1:10m
         // border is accurate to about a kilometre.
         let nearest = distances.iter().map(|d| d.1).fold(f64::INFINITY, f64::min);
+        // An offshore field lies in its country's sector of the sea, off the land outline.
+        let allowed = if item.properties.offshore.is_some() {
+            sinokaz_atlas::spatial::sanity::OFFSHORE_KM
+        } else {
+            1.5
+        };
         assert!(
-            nearest <= 1.5,
+            nearest <= allowed,
             "{} at {:?} is {nearest:.1} km outside {distances:?}",
             item.id(),
             point
@@ -165,8 +171,16 @@ fn every_corridor_is_within_ten_percent_of_its_stated_length() {
         assert_eq!(stated.unit, "km", "{}", item.id());
         let drawn = measure::geodesic_length_km(lines);
         let ratio = drawn / stated.value;
+        // Straight legs between stations on the real line are chords of it, so a line drawn
+        // through its stations is shorter than the track, never longer: an approximate line may
+        // fall short by a fifth, a traced one only by a tenth.
+        let shortest = if item.properties.precision.class == data::PrecisionClass::Traced {
+            0.9
+        } else {
+            0.8
+        };
         assert!(
-            (0.9..=1.1).contains(&ratio),
+            (shortest..=1.1).contains(&ratio),
             "{}: drawn {drawn:.0} km, stated {} km ({}), ratio {ratio:.3}",
             item.id(),
             stated.value,
@@ -176,8 +190,10 @@ fn every_corridor_is_within_ten_percent_of_its_stated_length() {
     }
     assert!(checked >= 3, "only {checked} corridors checked");
     schematic.sort_unstable();
+    // Four lines are known only by a few sourced towns: the ferry, the Bakhty–Ayagoz line under
+    // construction, the Karaganda–Balkhash road and the Central Asia–China gas pipeline.
     assert!(
-        schematic.len() <= 3,
+        schematic.len() <= 4,
         "too many corridors are only schematic: {schematic:?}"
     );
 }
@@ -307,8 +323,8 @@ fn the_trade_figures_that_disagree_are_both_kept() {
 fn corridor_kilometres_are_split_between_the_countries_they_cross() {
     let atlas = atlas();
     let index = atlas
-        .item_index("china-europe-railway-northern-corridor")
-        .expect("the northern rail corridor");
+        .item_index("caspian-ferry-aktau-kuryk-alat")
+        .expect("the Caspian ferry");
     let Some(ItemGeometry::Lines(lines)) = &atlas.items[index].geometry else {
         panic!("a line")
     };
@@ -319,9 +335,14 @@ fn corridor_kilometres_are_split_between_the_countries_they_cross() {
             .find(|(n, _)| n == name)
             .map_or(0.0, |(_, km)| *km)
     };
-    // Xi'an to Moscow through Alashankou, Astana and Petropavl crosses three countries.
-    for country in ["China", "Kazakhstan", "Russia"] {
-        assert!(km(country) > 500.0, "{country}: {per_country:?}");
+    // Aktau and Kuryk to Alat: from a Kazakh port over the sea ("" is outside every country)
+    // to an Azerbaijani one.
+    assert!(km("") > 500.0, "{per_country:?}");
+    for country in ["Kazakhstan", "Azerbaijan"] {
+        assert!(
+            (0.1..50.0).contains(&km(country)),
+            "{country}: {per_country:?}"
+        );
     }
     let total: f64 = per_country.iter().map(|(_, km)| km).sum();
     assert!((total - measure::geodesic_length_km(lines)).abs() < 1.0);

@@ -25,6 +25,9 @@ pub struct Claim {
     #[serde(default)]
     pub counted_by: String,
     pub source: Source,
+    /// Other sources stating the same value for the same scope.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_reported_by: Vec<Source>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_says: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

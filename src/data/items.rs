@@ -167,6 +167,66 @@ fn validate(p: &ItemProperties, geometry: Option<&ItemGeometry>) -> Vec<(String,
             problem(&format!("properties.stations[{i}].lon_lat"), &message);
         }
     }
+    // Every other reference to a source must name one the item lists.
+    let count = p.sources.len();
+    let references = p
+        .dates
+        .iter()
+        .filter_map(|(key, stage)| {
+            Some((format!("properties.dates.{key}.source"), stage.source()?))
+        })
+        .chain(p.stations.iter().enumerate().filter_map(|(i, station)| {
+            Some((format!("properties.stations[{i}].source"), station.source?))
+        }))
+        .chain(
+            p.loans
+                .iter()
+                .enumerate()
+                .map(|(i, loan)| (format!("properties.loans[{i}].source"), loan.source)),
+        )
+        .chain(p.agreements.iter().enumerate().map(|(i, agreement)| {
+            (
+                format!("properties.agreements[{i}].source"),
+                agreement.source,
+            )
+        }))
+        .chain(p.sections.iter().enumerate().flat_map(|(i, section)| {
+            section
+                .dates
+                .iter()
+                .filter_map(move |(key, stage)| {
+                    Some((
+                        format!("properties.sections[{i}].dates.{key}.source"),
+                        stage.source()?,
+                    ))
+                })
+                .chain(
+                    section
+                        .source
+                        .map(|s| (format!("properties.sections[{i}].source"), s)),
+                )
+        }));
+    for (field, source) in references {
+        if source >= count {
+            problem(&field, "refers to a source the item does not list");
+        }
+    }
+    for (key, stage) in &p.dates {
+        if super::query::day_key(stage.date()).is_none() {
+            problem(
+                &format!("properties.dates.{key}"),
+                "expected a date \"YYYY\", \"YYYY-MM\" or \"YYYY-MM-DD\"",
+            );
+        }
+    }
+    for (i, loan) in p.loans.iter().enumerate() {
+        if !loan.amount.is_finite() || loan.amount <= 0.0 {
+            problem(
+                &format!("properties.loans[{i}].amount"),
+                "must be a positive number",
+            );
+        }
+    }
     let class = p.precision.class;
     match geometry {
         None if class != PrecisionClass::Unmapped => problem(

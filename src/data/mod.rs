@@ -1,6 +1,8 @@
 //! Domain data: items, figures and the basemap; loading, validation and typed errors. No egui here.
 
+pub mod audit;
 mod basemap;
+mod entities;
 mod error;
 mod figures;
 mod import;
@@ -11,6 +13,10 @@ pub mod search;
 mod user_layer;
 
 pub use basemap::{Area, Basemap, BasemapSources, City, parse_basemap};
+pub use entities::{
+    Entity, EntityBook, EntityKind, Involvement, Package, PackageCoverage, Role, StatedTotal,
+    involvement, parse_entities, partner_key, takes_part,
+};
 pub use error::{LoadError, Problem};
 pub use figures::{Claim, Event, FigureBook, parse_figures};
 pub use import::{
@@ -26,6 +32,8 @@ pub use user_layer::UserLayer;
 pub struct Atlas {
     pub items: Vec<Item>,
     pub figures: FigureBook,
+    /// Lenders, companies and agreement packages that items link to.
+    pub entities: EntityBook,
     pub basemap: Basemap,
     /// The user's own layers, drawn over everything else.
     pub user_layers: Vec<UserLayer>,
@@ -39,12 +47,18 @@ impl Atlas {
 
 /// The data shipped inside the program, so the atlas works offline from any directory.
 pub mod bundled {
-    use super::{Atlas, BasemapSources, LoadError, parse_basemap, parse_figures, parse_items};
+    use super::{
+        Atlas, BasemapSources, LoadError, parse_basemap, parse_entities, parse_figures, parse_items,
+    };
 
     pub const ITEMS_FILE: &str = "assets/data/projects.geojson";
     pub const FIGURES_FILE: &str = "assets/data/figures.json";
+    pub const ENTITIES_FILE: &str = "assets/data/entities.json";
     pub const ITEMS: &str = include_str!("../../assets/data/projects.geojson");
     pub const FIGURES: &str = include_str!("../../assets/data/figures.json");
+    pub const ENTITIES: &str = include_str!("../../assets/data/entities.json");
+    /// Hosts no source of the atlas may use (`data::audit::RefusedHosts`).
+    pub const REFUSED_HOSTS: &str = include_str!("../../assets/data/refused-hosts.txt");
 
     /// The basemap layers as `build.rs` compressed them, with the file each came from.
     const BASEMAP_DEFLATED: [(&str, &[u8]); 6] = [
@@ -133,18 +147,22 @@ pub mod bundled {
     pub fn load() -> Result<Atlas, Vec<LoadError>> {
         let items = parse_items(ITEMS_FILE, ITEMS);
         let figures = parse_figures(FIGURES_FILE, FIGURES);
+        let entities = parse_entities(ENTITIES_FILE, ENTITIES);
         let basemap = basemap_files().and_then(|files| parse_basemap(&files.sources()));
-        match (items, figures, basemap) {
-            (Ok(items), Ok(figures), Ok(basemap)) => Ok(Atlas {
+        match (items, figures, entities, basemap) {
+            (Ok(items), Ok(figures), Ok(entities), Ok(basemap)) => Ok(Atlas {
                 items,
                 figures,
+                entities,
                 basemap,
                 user_layers: Vec::new(),
             }),
-            (items, figures, basemap) => Err([items.err(), figures.err(), basemap.err()]
-                .into_iter()
-                .flatten()
-                .collect()),
+            (items, figures, entities, basemap) => {
+                Err([items.err(), figures.err(), entities.err(), basemap.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect())
+            }
         }
     }
 

@@ -20,7 +20,8 @@ pub fn day_key(date: &str) -> Option<DayKey> {
     let day: u32 = parts.next().map_or(Some(1), |d| d.parse().ok())?;
     let valid =
         (1000..=9999).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day);
-    valid.then_some(year * 10_000 + month * 100 + day)
+    // Lazily: a year such as 999999 must be refused before it overflows the key.
+    valid.then(|| year * 10_000 + month * 100 + day)
 }
 
 pub fn year_of(day: DayKey) -> i32 {
@@ -36,11 +37,17 @@ pub fn month_of_day(day: DayKey) -> i32 {
 /// whether it is built (an acquisition, a first train) have no stage.
 fn stage_of_milestone(key: &str) -> Option<Status> {
     match key {
-        "announced" | "established" => Some(Status::Announced),
+        "announced" | "established" | "agreed" | "signed" => Some(Status::Announced),
         "construction_start" => Some(Status::UnderConstruction),
         "operating_since" | "completed" => Some(Status::Operating),
         _ => None,
     }
+}
+
+/// Whether a key of `dates` is a stage (announced or agreed, construction start, operation)
+/// rather than an event that changes nothing about whether a project is built.
+pub fn is_stage_key(key: &str) -> bool {
+    stage_of_milestone(key).is_some()
 }
 
 const fn stage_rank(status: Status) -> u8 {
@@ -48,13 +55,15 @@ const fn stage_rank(status: Status) -> u8 {
         Status::Announced | Status::Planned => 1,
         Status::UnderConstruction => 2,
         Status::Operating | Status::Completed => 3,
-        Status::Suspended | Status::Unknown => 0,
+        Status::Suspended | Status::Cancelled | Status::Unknown => 0,
     }
 }
 
 /// The item's status on `day`, from its dated milestones:
 /// - `None` when every milestone with a stage is later (it was not yet announced or built);
-/// - its status today when it has no such milestone, or `day` is past all of them;
+/// - `Unknown` when it has no such milestone: no source dates it, so today's status would be
+///   a guess about the past (an item without dates is drawn as undated at any chosen date);
+/// - its status today when `day` is past all of them;
 /// - otherwise the furthest stage reached by then. A plant that has been operating stays
 ///   operating through a later modernisation's "construction_start".
 pub fn status_at(item: &Item, day: DayKey) -> Option<Status> {
@@ -63,9 +72,12 @@ pub fn status_at(item: &Item, day: DayKey) -> Option<Status> {
         .properties
         .dates
         .iter()
-        .filter_map(|(key, date)| Some((day_key(date)?, stage_of_milestone(key)?)))
+        .filter_map(|(key, stage)| Some((day_key(stage.date())?, stage_of_milestone(key)?)))
         .collect();
-    if milestones.is_empty() || milestones.iter().all(|&(d, _)| d <= day) {
+    if milestones.is_empty() {
+        return Some(Status::Unknown);
+    }
+    if milestones.iter().all(|&(d, _)| d <= day) {
         return Some(today);
     }
     let reached = milestones
@@ -154,7 +166,7 @@ impl Filter {
                 .properties
                 .dates
                 .values()
-                .filter_map(|d| day_key(d))
+                .filter_map(|d| day_key(d.date()))
                 .any(|d| (first..=last).contains(&year_of(d)));
             if !within {
                 return false;
@@ -261,9 +273,18 @@ mod tests {
     }
 
     #[test]
-    fn undated_items_keep_their_status_and_past_milestones_give_todays() {
+    fn undated_items_are_unknown_at_any_date_and_past_milestones_give_todays() {
         let undated = item("unknown", "{}", "");
         assert_eq!(status_at(&undated, day("1995")), Some(Status::Unknown));
+        let undated_plant = item("operating", r#"{"acquired":"2005"}"#, "");
+        assert_eq!(
+            status_at(&undated_plant, day("1990")),
+            Some(Status::Unknown)
+        );
+        assert_eq!(
+            status_at(&undated_plant, day("2026")),
+            Some(Status::Unknown)
+        );
         let planned = item("planned", r#"{"announced":"2024-07"}"#, "");
         assert_eq!(status_at(&planned, day("2024-06-30")), None);
         assert_eq!(status_at(&planned, day("2025")), Some(Status::Planned));

@@ -2,7 +2,7 @@
 //! locator map, annotations and a footer with sources, data date and basemap credits. The map
 //! part is the same scene the live map paints.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::data::{Atlas, CorridorKind, ItemKind, PrecisionClass, Sector};
@@ -942,10 +942,13 @@ fn cover_outside_frame(out: &mut String, layout: &Layout, page: Color) {
     let _ = writeln!(out, "</g>");
 }
 
-/// The publishers (or titles) of the sources of the items in view, in item order, without repeats.
+/// The publishers (or titles) of the sources of the items in view, best kind first: primary,
+/// then news agencies, research and encyclopedias; within a kind, the publishers cited by the
+/// most items in view first, then by name.
 pub fn visible_sources(atlas: &Atlas, scene: &Scene) -> Vec<String> {
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
+    use crate::data::SourceKind;
+    // Per publisher: the best kind it is cited as, and the items citing it.
+    let mut publishers: BTreeMap<String, (Option<SourceKind>, BTreeSet<usize>)> = BTreeMap::new();
     for &i in &scene.visible_items {
         for s in &atlas.items[i].properties.sources {
             let name = if s.publisher.trim().is_empty() {
@@ -953,12 +956,24 @@ pub fn visible_sources(atlas: &Atlas, scene: &Scene) -> Vec<String> {
             } else {
                 s.publisher.trim()
             };
-            if seen.insert(name.to_owned()) {
-                out.push(name.to_owned());
-            }
+            let entry = publishers.entry(name.to_owned()).or_default();
+            entry.0 = match (entry.0, s.kind) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            entry.1.insert(i);
         }
     }
-    out
+    let mut ranked: Vec<_> = publishers.into_iter().collect();
+    // A publisher without a kind (a user's file) ranks after every kind.
+    ranked.sort_by(|(a_name, (a_kind, a_items)), (b_name, (b_kind, b_items))| {
+        let rank = |k: &Option<SourceKind>| k.map_or(SourceKind::ALL.len(), |k| k as usize);
+        rank(a_kind)
+            .cmp(&rank(b_kind))
+            .then(b_items.len().cmp(&a_items.len()))
+            .then(a_name.cmp(b_name))
+    });
+    ranked.into_iter().map(|(name, _)| name).collect()
 }
 
 /// The newest source date in the dataset, shown as the data date.

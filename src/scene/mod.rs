@@ -217,8 +217,10 @@ pub const GROUPS: [&str; 13] = [
     "country-borders",
     "graticule",
     "corridors",
-    "user-layers",
+    // The tinted areas of sites known only to their town or region lie under the user's own
+    // layers, which would otherwise be veiled wherever such an area reaches.
     "precision-halos",
+    "user-layers",
     "cities",
     "markers",
     "labels",
@@ -437,7 +439,13 @@ pub fn build_scene(
                 Primitive::Disc(Disc {
                     center: at,
                     radius,
-                    fill: color.with_alpha(0x38),
+                    // A region-wide area is lighter than a town's: it may span hundreds of
+                    // kilometres and lie under many other items.
+                    fill: color.with_alpha(if precision.class == PrecisionClass::Region {
+                        0x1c
+                    } else {
+                        0x38
+                    }),
                     outline: Some((1.0, color.with_alpha(0x70))),
                 }),
             );

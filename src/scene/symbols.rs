@@ -68,6 +68,13 @@ pub fn marker_parts(shape: MarkerShape, center: [f32; 2], size_px: f32) -> Vec<S
         MarkerShape::TriangleDown => convex(regular_polygon(center, r * 1.35, 3, -up)),
         MarkerShape::Hexagon => convex(regular_polygon(center, r * 1.15, 6, 0.0)),
         MarkerShape::Pentagon => convex(regular_polygon(center, r * 1.2, 5, up)),
+        MarkerShape::Octagon => convex(regular_polygon(
+            center,
+            r * 1.1,
+            8,
+            std::f32::consts::PI / 8.0,
+        )),
+        MarkerShape::TriangleRight => convex(regular_polygon(center, r * 1.35, 3, 0.0)),
         MarkerShape::Star => vec![
             SymbolPart::Convex(regular_polygon(center, r * 1.4, 3, up)),
             SymbolPart::Convex(regular_polygon(center, r * 1.4, 3, -up)),

@@ -14,6 +14,9 @@ pub const LENGTH_TOLERANCE: f64 = 0.10;
 /// outline's own error at borders and coasts is of this order.
 pub const BORDER_TOLERANCE_KM: f64 = 2.0;
 
+/// How far off its country's coast an offshore site (an oil field in the Caspian) may lie.
+pub const OFFSHORE_KM: f64 = 250.0;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Flag {
     /// The site is not in any of the countries it states; the distance to the nearest of them.
@@ -117,7 +120,13 @@ fn outside_country(item: &Item, point: Point<f64>, countries: &[Area]) -> Option
             Closest::Indeterminate => None,
         })
         .fold(f64::INFINITY, f64::min);
-    let allowed = BORDER_TOLERANCE_KM + item.properties.precision.radius_km.unwrap_or(0.0);
+    let offshore = if item.properties.offshore.is_some() {
+        OFFSHORE_KM
+    } else {
+        0.0
+    };
+    let allowed =
+        BORDER_TOLERANCE_KM + offshore + item.properties.precision.radius_km.unwrap_or(0.0);
     // Distances that cannot be measured are no evidence of anything.
     (km.is_finite() && km > allowed).then(|| Flag::OutsideCountry {
         countries: stated.to_vec(),

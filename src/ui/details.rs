@@ -3,7 +3,9 @@
 
 use egui::{RichText, Ui};
 
-use crate::data::{Atlas, Item, OneOrMany};
+#[cfg(test)]
+use crate::data::takes_part;
+use crate::data::{Atlas, Item, OneOrMany, partner_key};
 use crate::spatial::sanity::Flag;
 
 /// Measures computed from a corridor's geometry, shown beside its stated figures.
@@ -21,33 +23,13 @@ pub enum DetailsIntent {
     ClearSelection,
     /// Highlight every item this company or lender takes part in; `None` stops.
     HighlightPartner(Option<String>),
-}
-
-/// The name that identifies a partner across items: the text before any parenthesis, dash or
-/// comma, where the data adds shares and roles ("CNPC (50% via PetroKazakhstan)" is "CNPC").
-pub fn partner_key(partner: &str) -> &str {
-    let end = [" (", " —", " –", ",", " /"]
-        .iter()
-        .filter_map(|sep| partner.find(sep))
-        .min()
-        .unwrap_or(partner.len());
-    partner[..end].trim()
-}
-
-/// Whether `item` names `partner` (by its key) among its partners.
-pub fn takes_part(item: &Item, partner: &str) -> bool {
-    let key = partner_key(partner).to_lowercase();
-    let p = &item.properties.partners;
-    !key.is_empty()
-        && p.cn
-            .iter()
-            .chain(&p.kz)
-            .chain(&p.other)
-            .any(|name| partner_key(name).to_lowercase() == key)
+    /// Open the panel of this entity (a lender or company, by id).
+    ShowEntity(String),
 }
 
 fn partners(
     ui: &mut Ui,
+    atlas: &Atlas,
     name: &str,
     list: &[String],
     highlighted: Option<&str>,
@@ -58,17 +40,38 @@ fn partners(
     }
     ui.label(RichText::new(format!("{name}:")).strong());
     for partner in list {
-        // Shares and roles differ from item to item: the highlight is of the partner itself.
-        let on = highlighted.is_some_and(|h| partner_key(h) == partner_key(partner));
-        let response = ui
-            .selectable_label(on, partner)
-            .on_hover_text("Highlight every item this partner takes part in");
-        if response.clicked() {
-            *intent = Some(DetailsIntent::HighlightPartner(
-                (!on).then(|| partner.clone()),
-            ));
-        }
+        ui.horizontal_wrapped(|ui| {
+            // Shares and roles differ from item to item: the highlight is of the partner itself.
+            let on = highlighted.is_some_and(|h| partner_key(h) == partner_key(partner));
+            let response = ui
+                .selectable_label(on, partner)
+                .on_hover_text("Highlight every item this partner takes part in");
+            if response.clicked() {
+                *intent = Some(DetailsIntent::HighlightPartner(
+                    (!on).then(|| partner.clone()),
+                ));
+            }
+            if let Some(entity) = atlas.entities.named_by(partner)
+                && ui
+                    .small_button("Entity")
+                    .on_hover_text(format!(
+                        "Everything {} takes part in, with its loans",
+                        entity.name
+                    ))
+                    .clicked()
+            {
+                *intent = Some(DetailsIntent::ShowEntity(entity.id.clone()));
+            }
+        });
     }
+}
+
+/// "[3] Title — Publisher" for a source index, for the loan and agreement rows.
+fn source_ref(item: &Item, index: usize) -> String {
+    item.source_of(index).map_or_else(
+        || format!("[{}]", index + 1),
+        |s| format!("[{}] {}", index + 1, s.publisher),
+    )
 }
 
 /// Only web links are opened; anything else in a data file (file:, javascript:, …) is shown
@@ -134,9 +137,16 @@ pub fn details_ui(
     }
     field(ui, "Status", p.status.label());
     let mut dates: Vec<_> = p.dates.iter().collect();
-    dates.sort_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)));
-    for (what, when) in dates {
-        field(ui, &what.replace('_', " "), when.clone());
+    dates.sort_by(|a, b| a.1.date().cmp(b.1.date()).then(a.0.cmp(b.0)));
+    for (what, stage) in dates {
+        let when = match stage.source() {
+            Some(source) => format!("{} [{}]", stage.date(), source + 1),
+            None => stage.date().to_owned(),
+        };
+        field(ui, &what.replace('_', " "), when);
+    }
+    if crate::data::audit::undated_items(std::slice::from_ref(item)).len() == 1 {
+        ui.weak("Undated: no source dates its stages, so at a past map date it shows as status unknown.");
     }
     field(ui, "Country", join(item.countries()));
     if let Some(region) = &p.admin_region {
@@ -144,6 +154,7 @@ pub fn details_ui(
     }
     partners(
         ui,
+        atlas,
         "Chinese partners",
         &p.partners.cn,
         highlighted_partner,
@@ -151,6 +162,7 @@ pub fn details_ui(
     );
     partners(
         ui,
+        atlas,
         "Kazakh partners",
         &p.partners.kz,
         highlighted_partner,
@@ -158,6 +170,7 @@ pub fn details_ui(
     );
     partners(
         ui,
+        atlas,
         "Other partners",
         &p.partners.other,
         highlighted_partner,
@@ -230,15 +243,24 @@ pub fn details_ui(
             });
     }
     if !p.stations.is_empty() {
-        field(
-            ui,
-            "Through",
-            p.stations
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(" – "),
-        );
+        ui.label(RichText::new("Drawn through").strong());
+        for station in &p.stations {
+            let radius = station
+                .radius_km
+                .map(|r| format!(" (within {} km)", format_number(r)))
+                .unwrap_or_default();
+            let source = station
+                .source
+                .map(|s| format!(" [{}]", s + 1))
+                .unwrap_or_default();
+            let row = ui.label(format!("• {}{radius}{source}", station.name));
+            if !station.how.is_empty() {
+                row.on_hover_text(&station.how);
+            }
+        }
+    }
+    if !p.water_crossings.is_empty() {
+        field(ui, "Crosses water", join(&p.water_crossings));
     }
 
     if !p.figures.is_empty() {
@@ -259,6 +281,77 @@ pub fn details_ui(
                         .map(|s| s.title.clone())
                         .unwrap_or_default(),
                 );
+            });
+        }
+    }
+
+    if !p.loans.is_empty() {
+        ui.separator();
+        ui.label(RichText::new("Loans").strong());
+        for loan in &p.loans {
+            ui.horizontal_wrapped(|ui| {
+                let lender = atlas.entities.entity(&loan.lender);
+                let lender_name = lender.map_or(loan.lender.as_str(), |e| e.name.as_str());
+                if ui
+                    .link(lender_name)
+                    .on_hover_text("Everything this lender takes part in")
+                    .clicked()
+                {
+                    intent = Some(DetailsIntent::ShowEntity(loan.lender.clone()));
+                }
+                ui.label(format!(
+                    "→ {}: {} {} {} ({})",
+                    loan.borrower,
+                    format_number(loan.amount),
+                    loan.unit,
+                    loan.currency,
+                    loan.year
+                ));
+                ui.weak(source_ref(item, loan.source));
+            });
+            if !loan.purpose.is_empty() {
+                ui.weak(&loan.purpose);
+            }
+        }
+    }
+
+    if !p.agreements.is_empty() {
+        ui.separator();
+        ui.label(RichText::new("Agreements").strong());
+        for agreement in &p.agreements {
+            let package = atlas
+                .entities
+                .package(&agreement.package)
+                .map_or(agreement.package.as_str(), |p| p.name.as_str());
+            ui.label(RichText::new(package).italics());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(&agreement.title);
+                if let Some(value) = agreement.value {
+                    ui.label(format!("{} {}", format_number(value), agreement.unit));
+                }
+                ui.weak(source_ref(item, agreement.source));
+            });
+        }
+    }
+
+    if !p.sections.is_empty() {
+        ui.separator();
+        ui.label(RichText::new("Sections").strong());
+        for section in &p.sections {
+            let mut stages: Vec<_> = section.dates.iter().collect();
+            stages.sort_by(|a, b| a.1.date().cmp(b.1.date()));
+            let stages = stages
+                .iter()
+                .map(|(key, stage)| format!("{} {}", key.replace('_', " "), stage.date()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let length = section
+                .length_km
+                .map(|km| format!(" · {} km", format_number(km)))
+                .unwrap_or_default();
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(&section.name).strong());
+                ui.label(format!("{stages}{length}"));
             });
         }
     }
@@ -294,12 +387,29 @@ pub fn details_ui(
             } else {
                 ui.label(text);
             }
-            if !source.date.is_empty() {
-                ui.weak(&source.date);
+            let date = source.date_label();
+            if !date.is_empty() {
+                ui.weak(date);
+            }
+            if let Some(kind) = source.kind {
+                ui.label(RichText::new(kind.label()).small().weak())
+                    .on_hover_text(source_kind_help(kind));
             }
         });
     }
     intent
+}
+
+fn source_kind_help(kind: crate::data::SourceKind) -> &'static str {
+    use crate::data::SourceKind;
+    match kind {
+        SourceKind::Primary => {
+            "The company, government, regulator or intergovernmental body itself"
+        }
+        SourceKind::Agency => "A news agency or newspaper of record",
+        SourceKind::Research => "A tracker, think tank, international institution or university",
+        SourceKind::Encyclopedia => "The canonical encyclopedia article (never a copy)",
+    }
 }
 
 /// Thousands separated by thin spaces; decimals only where the value has them.

@@ -5,12 +5,16 @@
 use egui::{Color32, RichText, Sense, Stroke, Ui};
 use egui_plot::{AxisHints, Bar, BarChart, GridMark, ItemId, Plot};
 
-use crate::data::{Claim, FigureBook, Source};
+use crate::data::{Atlas, Claim, EntityKind, FigureBook, Source, involvement};
+use crate::ui::details::format_number;
+use crate::ui::entity_panel::sums_text;
 
 #[must_use]
 #[derive(Clone, Debug, PartialEq)]
 pub enum FiguresIntent {
     OpenUrl(String),
+    /// Open the panel of a lender or company, by id.
+    ShowEntity(String),
 }
 
 /// The claims of one topic stated in one unit, in file order. Units are never mixed on one axis:
@@ -172,11 +176,12 @@ fn value_with_unit(value: f64, unit: &str) -> String {
 }
 
 fn source_text(source: &Source) -> String {
-    match (source.publisher.is_empty(), source.date.is_empty()) {
+    let date = source.date_label();
+    match (source.publisher.is_empty(), date.is_empty()) {
         (true, true) => source.title.clone(),
-        (true, false) => format!("{} ({})", source.title, source.date),
+        (true, false) => format!("{} ({date})", source.title),
         (false, true) => format!("{} — {}", source.title, source.publisher),
-        (false, false) => format!("{} — {} ({})", source.title, source.publisher, source.date),
+        (false, false) => format!("{} — {} ({date})", source.title, source.publisher),
     }
 }
 
@@ -185,7 +190,8 @@ const PLOT_HEIGHT: f32 = 160.0;
 const HEADROOM: f64 = 1.2;
 const BAR_WIDTH: f64 = 0.7;
 
-pub fn figures_ui(ui: &mut Ui, book: &FigureBook) -> Option<FiguresIntent> {
+pub fn figures_ui(ui: &mut Ui, atlas: &Atlas) -> Option<FiguresIntent> {
+    let book = &atlas.figures;
     if book.claims.is_empty() {
         ui.weak("No figures loaded.");
         return None;
@@ -212,8 +218,99 @@ pub fn figures_ui(ui: &mut Ui, book: &FigureBook) -> Option<FiguresIntent> {
         if let Some(clicked) = group_ui(ui, &group) {
             intent = Some(clicked);
         }
+        if group.topic == "external_debt_to_china"
+            && group.unit.contains("USD")
+            && let Some(clicked) = itemised_loans_ui(ui, atlas)
+        {
+            intent = Some(clicked);
+        }
     }
+    packages_ui(ui, atlas);
     intent
+}
+
+/// The loans of Chinese lenders the items state, by lender and currency, to set beside the
+/// debt figures sources give for the whole.
+fn itemised_loans_ui(ui: &mut Ui, atlas: &Atlas) -> Option<FiguresIntent> {
+    let mut intent = None;
+    ui.label(RichText::new("Loans itemised in the atlas, by lender").strong());
+    ui.label(
+        RichText::new(
+            "What the items' loans add up to, as each source states them, by currency and \
+             without conversion: loans to companies and joint ventures as well as to the \
+             state, over many years, so they are not the same measure as the debt above.",
+        )
+        .small()
+        .weak(),
+    );
+    let mut lenders: Vec<_> = atlas
+        .entities
+        .entities
+        .iter()
+        .filter(|e| matches!(e.kind, EntityKind::Lender | EntityKind::Fund))
+        .map(|e| (e, involvement(e, &atlas.items)))
+        .filter(|(_, inv)| !inv.lent_millions.is_empty())
+        .collect();
+    lenders.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    egui::Grid::new("itemised_loans")
+        .striped(true)
+        .show(ui, |ui| {
+            for (entity, involved) in &lenders {
+                if ui.link(&entity.name).clicked() {
+                    intent = Some(FiguresIntent::ShowEntity(entity.id.clone()));
+                }
+                ui.label(sums_text(&involved.lent_millions));
+                ui.end_row();
+            }
+        });
+    intent
+}
+
+/// Each agreement package: what sources state of it, and how much of that the itemised
+/// agreements account for.
+fn packages_ui(ui: &mut Ui, atlas: &Atlas) {
+    if atlas.entities.packages.is_empty() {
+        return;
+    }
+    ui.separator();
+    ui.label(RichText::new("Agreement packages: itemised against what sources state").strong());
+    for package in &atlas.entities.packages {
+        let coverage = package.coverage(&atlas.items);
+        ui.add_space(4.0);
+        ui.label(RichText::new(format!("{} ({})", package.name, package.date)).strong());
+        let stated_count = package
+            .count
+            .map_or_else(|| "no count stated".to_owned(), |c| format!("{c} stated"));
+        ui.label(format!(
+            "Agreements: {} itemised of {stated_count}",
+            coverage.itemised
+        ));
+        match (&package.total, &coverage.stated_millions, coverage.share()) {
+            (Some(total), Some((_, currency)), Some(share)) => {
+                let source = package
+                    .sources
+                    .get(total.source)
+                    .map(|s| s.publisher.as_str())
+                    .unwrap_or_default();
+                let itemised = format_number(coverage.itemised_millions.round());
+                ui.label(format!(
+                    "Value: {itemised} million {currency} of {} {} stated ({source}) — {:.0} %, \
+                     from {} agreements with a stated value",
+                    format_number(total.value),
+                    total.unit,
+                    share * 100.0,
+                    coverage.valued
+                ));
+                ui.add(egui::ProgressBar::new(share.clamp(0.0, 1.0) as f32).desired_height(6.0));
+            }
+            _ => {
+                ui.label(format!(
+                    "Value: no total stated; the itemised agreements state {} million in all",
+                    format_number(coverage.itemised_millions.round())
+                ));
+            }
+        }
+    }
 }
 
 fn counter_key_ui(ui: &mut Ui) {
@@ -456,7 +553,11 @@ mod tests {
         let groups = chart_groups(&book);
         let trade: Vec<&ChartGroup<'_>> =
             groups.iter().filter(|g| g.topic == "trade_2023").collect();
-        let claims: Vec<&Claim> = book.topic("trade_2023").collect();
+        // A claim whose number no citable source states keeps its slot but has no bar.
+        let claims: Vec<&Claim> = book
+            .topic("trade_2023")
+            .filter(|c| c.value.is_some())
+            .collect();
         assert!(claims.len() > 1, "the test needs competing trade claims");
         let bars: Vec<BarSpec<'_>> = trade.iter().flat_map(|g| g.bars()).collect();
         assert_eq!(bars.len(), claims.len());

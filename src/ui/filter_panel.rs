@@ -21,9 +21,9 @@ pub fn month_range(atlas: &Atlas) -> [i32; 2] {
     let dates = atlas
         .items
         .iter()
-        .flat_map(|i| i.properties.dates.values())
-        .chain(atlas.figures.events.iter().map(|e| &e.date))
-        .filter_map(|d| day_key(d));
+        .flat_map(|i| i.properties.dates.values().map(crate::data::Stage::date))
+        .chain(atlas.figures.events.iter().map(|e| e.date.as_str()))
+        .filter_map(day_key);
     let (first, last) = dates.fold((u32::MAX, 0), |(a, b), d| (a.min(d), b.max(d)));
     if first > last {
         return [month_index(1991, 12), month_index(2026, 12)];
@@ -113,7 +113,7 @@ pub fn filter_ui(
         }
         ui.label(
             egui::RichText::new(
-                "Markers: solid once operating, half while being built, faint when only announced; items not yet announced are hidden. Items without a dated stage keep today's status.",
+                "Markers: solid once operating, half while being built, faint when only announced; items not yet announced are hidden. Items no source dates are hollow: their status then is unknown.",
             )
             .small()
             .weak(),

@@ -147,7 +147,7 @@ pub fn layers_ui(
     ui.heading("Marker fill");
     ui.label(
         egui::RichText::new(
-            "A marker is solid once operating, half filled while under construction and faint while only announced or planned.",
+            "A marker is solid once operating, half filled while under construction, faint while only announced or planned, and hollow while its status is unknown (as is an undated item at a past map date).",
         )
         .small(),
     );

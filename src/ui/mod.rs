@@ -4,6 +4,7 @@
 pub mod batches;
 pub mod deck_panel;
 pub mod details;
+pub mod entity_panel;
 pub mod export_panel;
 pub mod figures_panel;
 pub mod filter_panel;
