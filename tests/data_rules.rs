@@ -282,3 +282,28 @@ fn the_readme_states_the_counts_of_the_data() {
         summary.agreements, summary.packages
     ));
 }
+
+/// The Events list shows the events in file order, which must be the order of their dates.
+#[test]
+fn events_are_listed_in_date_order() {
+    let atlas = atlas();
+    let days: Vec<(u32, &str)> = atlas
+        .figures
+        .events
+        .iter()
+        .map(|e| {
+            (
+                data::query::day_key(&e.date).expect("event dates parse"),
+                e.id.as_str(),
+            )
+        })
+        .collect();
+    for pair in days.windows(2) {
+        assert!(
+            pair[0].0 <= pair[1].0,
+            "{} comes before {}",
+            pair[0].1,
+            pair[1].1
+        );
+    }
+}

@@ -95,6 +95,9 @@ pub fn topic_title(topic: &str) -> String {
         "agreements_nov_2024" => Some("Agreements signed in November 2024"),
         "joint_projects" => Some("Joint projects under way"),
         "trade_goal" => Some("Goals for bilateral trade"),
+        "trade_2022" => Some("Trade in 2022, as each side counts it"),
+        "agri_exports_to_china" => Some("Kazakhstan's agricultural exports to China, by year"),
+        "chinese_lending" => Some("Chinese lending to Kazakhstan, as researchers count it"),
         _ => None,
     };
     if let Some(title) = known {
@@ -286,6 +289,13 @@ fn packages_ui(ui: &mut Ui, atlas: &Atlas) {
             coverage.itemised
         ));
         match (&package.total, &coverage.stated_millions, coverage.share()) {
+            (Some(total), Some(_), Some(_)) if coverage.valued == 0 => {
+                ui.label(format!(
+                    "Value: {} {} stated; no itemised agreement states its own value",
+                    format_number(total.value),
+                    total.unit
+                ));
+            }
             (Some(total), Some((_, currency)), Some(share)) => {
                 let source = package
                     .sources
