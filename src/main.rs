@@ -214,6 +214,41 @@ fn run_gui() -> ExitCode {
     }
 }
 
+/// The rules the bundled data meets (`data::audit`), applied to a dataset that loads: its
+/// loans, agreements and water crossings are judged against the bundled entities, packages and
+/// lakes. Every finding is an error line naming the item and the field.
+fn audit_dataset(file: &std::path::Path, items: &[data::Item]) -> Result<String, data::LoadError> {
+    let atlas = data::bundled::load().map_err(|mut errors| errors.remove(0))?;
+    let refused = data::audit::RefusedHosts::parse(data::bundled::REFUSED_HOSTS);
+    let findings = data::audit::audit(&data::audit::AuditInput {
+        items,
+        figures: &data::FigureBook::default(),
+        entities: &atlas.entities,
+        lakes: &atlas.basemap.lakes,
+        refused: &refused,
+    });
+    if findings.is_empty() {
+        return Ok(format!(
+            "{} items, every source and link rule met",
+            items.len()
+        ));
+    }
+    let problems = findings
+        .into_iter()
+        .map(|finding| data::Problem {
+            line_column: None,
+            feature_index: items.iter().position(|i| i.id() == finding.id),
+            id: Some(finding.id),
+            field: finding.field,
+            message: finding.message,
+        })
+        .collect();
+    Err(data::LoadError::Invalid {
+        file: file.display().to_string(),
+        problems,
+    })
+}
+
 fn check(files: &[PathBuf], dataset: bool) -> ExitCode {
     if files.is_empty() {
         eprintln!("sinokaz-atlas check: give at least one file");
@@ -223,7 +258,7 @@ fn check(files: &[PathBuf], dataset: bool) -> ExitCode {
     let mut out = std::io::stdout().lock();
     for file in files {
         let checked = if dataset {
-            data::load_items(file).map(|items| format!("{} items", items.len()))
+            data::load_items(file).and_then(|items| audit_dataset(file, &items))
         } else {
             data::load_user_layer(file).map(|layer| layer.summary())
         };

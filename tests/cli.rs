@@ -113,3 +113,34 @@ fn check_stops_quietly_when_its_reader_closes_the_pipe() {
         "the files checked so far were invalid"
     );
 }
+
+#[test]
+fn check_dataset_applies_the_source_rules_and_names_the_item_and_field() {
+    let bundled = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/data/projects.geojson"),
+    )
+    .expect("reads the bundled dataset");
+    let mut doc: serde_json::Value = serde_json::from_str(&bundled).expect("parses");
+    let first = &mut doc["features"][0]["properties"];
+    let id = first["id"].as_str().expect("an id").to_owned();
+    first["sources"][0]["url"] = "https://perceptiode.com/Almaty".into();
+    let dir = std::env::temp_dir().join(format!("sinokaz-cli-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("mirrored.geojson");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    let out = atlas()
+        .arg("check")
+        .arg("--dataset")
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(&id)
+            && stdout.contains("sources[0].url")
+            && stdout.contains("perceptiode.com"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
