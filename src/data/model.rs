@@ -18,6 +18,8 @@ pub enum ItemKind {
     Region,
     /// A city that matters as the place of an event.
     Place,
+    /// A loan, fund, bank presence or agreement with no site of its own.
+    Agreement,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
