@@ -1492,3 +1492,53 @@ fn a_zooming_map_shows_its_picture_scaled_and_the_exact_one_at_rest() {
         eprintln!("{factors:?}: {scaled} of {total} pixels differ while zooming");
     }
 }
+
+/// The map's pixels in the last rendered frame, inside the map's rect.
+fn map_pixels(harness: &mut Harness<'_, AtlasApp>) -> Vec<[u8; 4]> {
+    let image = harness.render().expect("renders");
+    let rect = harness.state().last_map_rect.expect("the map has a rect");
+    let scale = image.width() as f32 / SIZE.x;
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let to_px = |v: f32| (v * scale) as u32;
+    let mut out = Vec::new();
+    for y in to_px(rect.min.y)..to_px(rect.max.y).min(image.height()) {
+        for x in to_px(rect.min.x)..to_px(rect.max.x).min(image.width()) {
+            out.push(image.get_pixel(x, y).0);
+        }
+    }
+    out
+}
+
+/// Switching the theme clears egui's font atlas on the next frame; a map picture kept from
+/// before would point its labels into glyphs that are gone.
+#[test]
+fn after_switching_the_theme_the_map_looks_as_a_fresh_start_in_that_theme() {
+    let mut switched = harness(app());
+    switched.get_by_label("Dark").click();
+    for _ in 0..4 {
+        switched.run();
+    }
+    let after_switch = map_pixels(&mut switched);
+
+    let dark = SavedState {
+        theme: sinokaz_atlas::style::Theme::Dark,
+        ..SavedState::default()
+    };
+    let mut fresh = harness(AtlasApp::new(data::bundled::load(), Some(dark)));
+    for _ in 0..4 {
+        fresh.run();
+    }
+    let fresh_start = map_pixels(&mut fresh);
+    assert_eq!(after_switch.len(), fresh_start.len());
+    let differing = after_switch
+        .iter()
+        .zip(&fresh_start)
+        .filter(|(a, b)| a.iter().zip(b.iter()).any(|(x, y)| x.abs_diff(*y) > 48))
+        .count();
+    // Labels garbled by a stale atlas change thousands of pixels; antialiasing a handful.
+    assert!(
+        differing * 1000 < after_switch.len(),
+        "{differing} of {} map pixels differ from a fresh start in the dark theme",
+        after_switch.len()
+    );
+}

@@ -273,6 +273,14 @@ mod tests {
     }
 
     #[test]
+    fn a_year_too_large_for_a_day_key_is_refused_not_overflowed() {
+        assert_eq!(day_key("999999"), None);
+        assert_eq!(day_key("4294967295-12-31"), None);
+        assert_eq!(day_key("2024-13"), None);
+        assert_eq!(day_key("2024-07-03"), Some(20_240_703));
+    }
+
+    #[test]
     fn undated_items_are_unknown_at_any_date_and_past_milestones_give_todays() {
         let undated = item("unknown", "{}", "");
         assert_eq!(status_at(&undated, day("1995")), Some(Status::Unknown));

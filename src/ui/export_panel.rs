@@ -31,6 +31,19 @@ impl Default for ExportSettings {
 }
 
 /// A file name in the user's pictures folder (or the current one), that does not overwrite.
+/// `path` with its file name's extension replaced by (or, without one, extended with)
+/// `extension`. Only the file name is looked at: a dot in a folder name (`/home/a.b/map`) is
+/// not an extension.
+pub fn with_extension(path: &str, extension: &str) -> String {
+    let name_start = path.rfind(['/', '\\']).map_or(0, |slash| slash + 1);
+    let name = &path[name_start..];
+    // A leading dot names a hidden file, not an extension.
+    match name.rfind('.').filter(|&dot| dot > 0) {
+        Some(dot) => format!("{}.{extension}", &path[..name_start + dot]),
+        None => format!("{path}.{extension}"),
+    }
+}
+
 pub fn default_export_path(stem: &str, extension: &str) -> String {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let dir = home
@@ -131,13 +144,7 @@ pub fn export_window_ui(
                 && settings.format != format
             {
                 settings.format = format;
-                if let Some(stem) = settings
-                    .path
-                    .rsplit_once('.')
-                    .map(|(stem, _)| stem.to_owned())
-                {
-                    settings.path = format!("{stem}.{extension}");
-                }
+                settings.path = with_extension(&settings.path, extension);
             }
         }
     });
@@ -215,4 +222,24 @@ pub fn export_window_ui(
         }
     });
     intent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_extension;
+
+    #[test]
+    fn switching_the_format_changes_only_the_file_names_extension() {
+        assert_eq!(with_extension("/home/a.b/map", "png"), "/home/a.b/map.png");
+        assert_eq!(
+            with_extension("/home/a.b/map.svg", "png"),
+            "/home/a.b/map.png"
+        );
+        assert_eq!(with_extension("slide.png", "svg"), "slide.svg");
+        assert_eq!(with_extension("/tmp/.hidden", "svg"), "/tmp/.hidden.svg");
+        assert_eq!(
+            with_extension("C:\\x.y\\slide", "svg"),
+            "C:\\x.y\\slide.svg"
+        );
+    }
 }

@@ -153,12 +153,7 @@ pub fn layers_ui(
     );
     ui.separator();
     ui.heading("Precision");
-    ui.label(
-        egui::RichText::new(
-            "A solid marker is an exact site. A halo around a marker shows the radius within which a site is known. A site known only to its town or region is a tinted area (10 km or 60 km across where the source gives no radius) with a smaller marker at its centre. Region items are the region's own area, tinted.",
-        )
-        .small(),
-    );
+    ui.label(egui::RichText::new(precision_legend()).small());
 
     let unmapped: Vec<(usize, &crate::data::Item)> = atlas
         .items
@@ -245,4 +240,32 @@ fn user_layers_ui(ui: &mut Ui, layers: &Layers, rows: &[UserLayerRow]) -> Option
         });
     }
     intent
+}
+
+/// The legend of precision symbols. The default areas are radii, as the scene draws them, and
+/// are read from the style so that the text cannot drift from the drawing.
+pub fn precision_legend() -> String {
+    format!(
+        "A solid marker is an exact site. A halo around a marker shows the radius within which a \
+         site is known. A site known only to its town or region is a tinted disc (of radius {} km \
+         for a town or {} km for a region where the source gives none) with a smaller marker at \
+         its centre. Region items are the region's own area, tinted.",
+        crate::style::TOWN_AREA_KM,
+        crate::style::REGION_AREA_KM
+    )
+}
+
+#[cfg(test)]
+mod legend_tests {
+    #[test]
+    fn the_precision_legend_gives_the_default_areas_as_radii() {
+        let text = super::precision_legend();
+        let town = format!("radius {} km", crate::style::TOWN_AREA_KM);
+        assert!(text.contains(&town), "{text}");
+        assert!(
+            text.contains(&format!("{} km for a region", crate::style::REGION_AREA_KM)),
+            "{text}"
+        );
+        assert!(!text.contains("across"), "{text}");
+    }
 }

@@ -195,6 +195,30 @@ struct PaintKey {
     annotations: Vec<Annotation>,
     /// Which data: a reload makes a new atlas and model, opening a layer a new revision.
     data: (usize, usize, u64),
+    /// The font atlas the picture's labels were drawn into (see [`FontAtlasStamp`]).
+    fonts: FontAtlasStamp,
+}
+
+/// What tells whether the glyphs a picture's labels were tessellated against still exist. egui
+/// clears its font atlas when the text options change (switching the theme changes how glyph
+/// coverage becomes alpha) and when the atlas is nearly full; a picture kept across a clear
+/// would draw its labels from other glyphs, so it must be made again.
+///
+/// The atlas image's size grows, rarely, as glyphs are added, and starts anew with a clear: a
+/// change of size either way makes a new picture, which costs one frame when it grows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct FontAtlasStamp {
+    options: egui::epaint::text::TextOptions,
+    image_size: [usize; 2],
+}
+
+impl FontAtlasStamp {
+    fn now(ctx: &egui::Context) -> Self {
+        ctx.fonts(|fonts| Self {
+            options: *fonts.options(),
+            image_size: fonts.font_image_size(),
+        })
+    }
 }
 
 impl PaintKey {
@@ -218,6 +242,7 @@ impl PaintKey {
             && self.highlighted == other.highlighted
             && self.annotations == other.annotations
             && self.data == other.data
+            && self.fonts == other.fonts
     }
 }
 
@@ -247,6 +272,7 @@ impl PlotItem for MapLayer<'_> {
                 std::ptr::from_ref(self.inputs.model) as usize,
                 self.inputs.model.user_layers_revision,
             ),
+            fonts: FontAtlasStamp::now(ui.ctx()),
         };
         let mut cache = self.inputs.cache.borrow_mut();
         let frame = *transform.frame();
