@@ -2,12 +2,13 @@
 //! never freezes the map.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use egui::Ui;
 
 use crate::data::Atlas;
 use crate::export::{self, ExportError, Format, Slide};
+use crate::jobs::{Job, Progress};
 use crate::scene::MapModel;
 
 /// The choices in the export window.
@@ -60,16 +61,12 @@ pub fn default_export_path(stem: &str, extension: &str) -> String {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum JobState {
-    Running(&'static str),
-    Done(String),
-    Failed(String),
-}
+/// How the export window shows the export: the job's state, its value the written file.
+pub type JobState = crate::jobs::JobState<String>;
 
-/// A running export; the UI polls its state each frame.
+/// A running export on its own thread; the window shows its state each frame.
 pub struct ExportJob {
-    pub state: Arc<Mutex<JobState>>,
+    job: Job<String>,
 }
 
 impl ExportJob {
@@ -80,44 +77,29 @@ impl ExportJob {
         settings: ExportSettings,
         ctx: egui::Context,
     ) -> Self {
-        let state = Arc::new(Mutex::new(JobState::Running("laying out")));
-        let shared = Arc::clone(&state);
-        std::thread::spawn(move || {
-            let set = |s: JobState| {
-                if let Ok(mut guard) = shared.lock() {
-                    *guard = s;
-                }
-                ctx.request_repaint();
-            };
-            let result = (|| -> Result<String, ExportError> {
+        let job = Job::spawn(
+            "sinokaz-export",
+            move || ctx.request_repaint(),
+            move |progress: &Progress<String>| -> Result<String, ExportError> {
+                progress.stage("laying out");
                 let rendered =
                     export::render_slide(&atlas, &model, &slide, settings.size, settings.scale);
                 let path = PathBuf::from(&settings.path);
                 if settings.format == Format::Svg {
-                    set(JobState::Running("writing"));
+                    progress.stage("writing");
                     export::write_atomic(&path, rendered.svg.as_bytes())?;
                 } else {
-                    set(JobState::Running("rasterising"));
+                    progress.stage("rasterising");
                     export::write_png_atomic(&path, &rendered.svg, settings.size)?;
                 }
                 Ok(path.display().to_string())
-            })();
-            set(match result {
-                Ok(path) => JobState::Done(path),
-                Err(e) => {
-                    log::error!("{e}");
-                    JobState::Failed(e.to_string())
-                }
-            });
-        });
-        Self { state }
+            },
+        );
+        Self { job }
     }
 
     pub fn state(&self) -> JobState {
-        self.state
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or(JobState::Failed("the export thread stopped".into()))
+        self.job.state()
     }
 }
 
@@ -217,6 +199,9 @@ pub fn export_window_ui(
             }
             Some(JobState::Failed(message)) => {
                 ui.colored_label(ui.visuals().error_fg_color, message);
+            }
+            Some(JobState::Cancelled) => {
+                ui.label("Export stopped");
             }
             None => {}
         }
