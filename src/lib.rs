@@ -6,6 +6,7 @@
 pub mod app;
 pub mod data;
 pub mod export;
+pub mod format;
 pub mod jobs;
 pub mod scene;
 pub mod spatial;

@@ -799,7 +799,7 @@ fn scale_bar_svg(
         fill_attrs(colors.page),
         stroke_attrs(colors.text, 1.0)
     );
-    let label = format!("{} km", crate::ui::details::format_number(length_km));
+    let label = format!("{} km", crate::format::format_number(length_km));
     text_element(
         out,
         x,

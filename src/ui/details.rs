@@ -412,26 +412,7 @@ fn source_kind_help(kind: crate::data::SourceKind) -> &'static str {
     }
 }
 
-/// Thousands separated by thin spaces; decimals only where the value has them.
-pub fn format_number(value: f64) -> String {
-    if value.fract().abs() > 1e-9 {
-        return format!("{value}");
-    }
-    #[expect(
-        clippy::cast_possible_truncation,
-        reason = "whole numbers shown here are far below i64::MAX"
-    )]
-    let whole = value as i64;
-    let digits = whole.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{2009}');
-        }
-        out.push(ch);
-    }
-    if whole < 0 { format!("-{out}") } else { out }
-}
+pub use crate::format::format_number;
 
 #[cfg(test)]
 mod tests {
@@ -444,13 +425,6 @@ mod tests {
         assert!(!is_openable_url("file:///etc/passwd"));
         assert!(!is_openable_url("javascript:alert(1)"));
         assert!(!is_openable_url("https://evil.example/ space"));
-    }
-
-    #[test]
-    fn numbers_get_thousands_separators() {
-        assert_eq!(format_number(2228.0), "2\u{2009}228");
-        assert_eq!(format_number(962.0), "962");
-        assert_eq!(format_number(14.5), "14.5");
     }
 }
 
