@@ -13,6 +13,7 @@ use crate::data::query::{self, day_key};
 use crate::data::{Atlas, Basemap, ItemGeometry, LoadError, UserLayer, load_user_layer};
 use crate::export::slide::{Layout, slide_view};
 use crate::export::{self, Deck, Slide, SlideView};
+use crate::jobs::{self, Job, Progress};
 use crate::scene::layers::UserLayerStyle;
 use crate::scene::{Layers, MapModel, Scene, View};
 use crate::spatial::sanity::{self, Flag};
@@ -201,6 +202,10 @@ pub struct AtlasApp {
     /// `Some` while the export window is open.
     export_settings: Option<ExportSettings>,
     export_job: Option<ExportJob>,
+    /// Layer files being read in the background, with what they were asked for.
+    layer_jobs: Vec<LayerJob>,
+    /// The context of the last frame, for jobs to ask for a repaint when they end.
+    egui_ctx: Option<egui::Context>,
     /// The slide shown in presentation mode, if presenting.
     pub presenting: Option<usize>,
     presented_slide: Option<usize>,
@@ -221,6 +226,19 @@ pub struct AtlasApp {
     /// The points of the measuring path, lon/lat; `Some` while the measure tool is on.
     pub measure: Option<Vec<[f64; 2]>>,
     screenshot_notice: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+/// Files read in the background as layers, named for the status bar.
+struct LayerJob {
+    names: String,
+    job: Job<Vec<LayerRead>>,
+}
+
+/// One file of a layer job: its layer, or why it could not be read.
+#[derive(Clone)]
+enum LayerRead {
+    Opened(Box<UserLayer>),
+    Failed { path: String, error: String },
 }
 
 /// Frees one 8 MB block at start-up. glibc's allocator maps blocks above a threshold from
@@ -304,6 +322,8 @@ impl AtlasApp {
             show_deck: false,
             export_settings: None,
             export_job: None,
+            layer_jobs: Vec::new(),
+            egui_ctx: None,
             presenting: None,
             presented_slide: None,
             notice: None,
@@ -444,6 +464,13 @@ impl AtlasApp {
 
     /// Shows the whole atlas UI in `ui`; eframe calls this every frame, and so do the UI tests.
     pub fn show(&mut self, ui: &mut Ui) {
+        self.egui_ctx = Some(ui.ctx().clone());
+        self.finish_layer_jobs();
+        if !self.layer_jobs.is_empty() {
+            // The job asks for a repaint when it ends; this keeps the spinner turning.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
         if self.applied_theme != Some(self.state.theme) {
             ui.ctx().set_theme(match self.state.theme {
                 Theme::Light => egui::Theme::Light,
@@ -1415,22 +1442,109 @@ impl AtlasApp {
         self.read_layers(vec![(PathBuf::from(&key), Some(key))]);
     }
 
-    /// Reads each file as a layer, under its own key or, for a reload, the key it is listed
-    /// under: the path it had may now resolve elsewhere, and the layer must stay one entry.
+    /// Reads each file as a layer in the background, under its own key or, for a reload, the
+    /// key it is listed under: the path it had may now resolve elsewhere, and the layer must
+    /// stay one entry. The map stays interactive meanwhile; the status bar shows the files.
     fn read_layers(&mut self, requests: Vec<(PathBuf, Option<String>)>) {
-        let mut opened = Vec::new();
-        for (path, key) in requests {
-            match load_user_layer(&path) {
-                Ok(mut layer) => {
-                    if let Some(key) = key {
-                        layer.path = key;
-                    }
-                    opened.push(layer);
+        if requests.is_empty() {
+            return;
+        }
+        let names = requests
+            .iter()
+            .map(|(path, _)| {
+                path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let ctx = self.egui_ctx.clone();
+        let job = Job::spawn(
+            "sinokaz-open-layer",
+            move || {
+                if let Some(ctx) = &ctx {
+                    ctx.request_repaint();
                 }
-                Err(e) => {
-                    log::error!("{e}");
-                    self.notice = Some(format!("Could not open {}", path.display()));
-                    self.load_errors.push(shortened(&e.to_string()));
+            },
+            move |progress: &Progress<Vec<LayerRead>>| {
+                let mut read = Vec::new();
+                for (path, key) in requests {
+                    if progress.cancelled() {
+                        return Err("cancelled");
+                    }
+                    progress.stage("reading");
+                    read.push(match load_user_layer(&path) {
+                        Ok(mut layer) => {
+                            if let Some(key) = key {
+                                layer.path = key;
+                            }
+                            LayerRead::Opened(Box::new(layer))
+                        }
+                        Err(e) => LayerRead::Failed {
+                            path: path.display().to_string(),
+                            error: e.to_string(),
+                        },
+                    });
+                }
+                Ok(read)
+            },
+        );
+        self.layer_jobs.push(LayerJob { names, job });
+    }
+
+    /// Whether layer files are being read in the background.
+    pub fn is_loading_layers(&self) -> bool {
+        !self.layer_jobs.is_empty()
+    }
+
+    /// Applies the layers whose files have been read; a failure goes to the problems window.
+    fn finish_layer_jobs(&mut self) {
+        let (ended, running): (Vec<LayerJob>, Vec<LayerJob>) = std::mem::take(&mut self.layer_jobs)
+            .into_iter()
+            .partition(|j| !j.job.is_running());
+        self.layer_jobs = running;
+        for ended in ended {
+            match ended.job.join() {
+                jobs::JobState::Done(read) => self.add_layers(read),
+                jobs::JobState::Failed(message) => {
+                    self.notice = Some(format!("Could not open {}", ended.names));
+                    self.load_errors.push(shortened(&message));
+                }
+                jobs::JobState::Cancelled => {
+                    self.notice = Some(format!("Stopped opening {}", ended.names));
+                }
+                jobs::JobState::Running(_) => {}
+            }
+        }
+    }
+
+    /// Waits for every layer being read and applies them: for callers without frames to wait
+    /// in (the command line, tests of the app's state).
+    pub fn finish_loading_layers(&mut self) {
+        for job in &self.layer_jobs {
+            while job.job.is_running() {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        }
+        self.finish_layer_jobs();
+    }
+
+    fn cancel_layer_jobs(&mut self) {
+        for job in &self.layer_jobs {
+            job.job.cancel();
+        }
+    }
+
+    fn add_layers(&mut self, read: Vec<LayerRead>) {
+        let mut opened = Vec::new();
+        for result in read {
+            match result {
+                LayerRead::Opened(layer) => opened.push(*layer),
+                LayerRead::Failed { path, error } => {
+                    log::error!("{error}");
+                    self.notice = Some(format!("Could not open {path}"));
+                    self.load_errors.push(shortened(&error));
                 }
             }
         }
@@ -1652,7 +1766,8 @@ impl AtlasApp {
         });
     }
 
-    fn status_bar_ui(&self, ui: &mut Ui) {
+    fn status_bar_ui(&mut self, ui: &mut Ui) {
+        let mut cancel = false;
         ui.horizontal_wrapped(|ui| {
             match self.pointer_lon_lat {
                 Some([lon, lat]) => ui.monospace(format!(
@@ -1682,6 +1797,15 @@ impl AtlasApp {
                 ui.separator();
                 ui.label(egui::RichText::new(format!("as of {as_of}")).strong());
             }
+            if !self.layer_jobs.is_empty() {
+                ui.separator();
+                ui.spinner();
+                let names: Vec<&str> = self.layer_jobs.iter().map(|j| j.names.as_str()).collect();
+                ui.label(format!("Opening {}…", names.join(", ")));
+                if ui.small_button("Cancel").clicked() {
+                    cancel = true;
+                }
+            }
             if let Some(notice) = &self.notice {
                 ui.separator();
                 ui.label(egui::RichText::new(notice).strong());
@@ -1693,6 +1817,9 @@ impl AtlasApp {
                     .weak(),
             );
         });
+        if cancel {
+            self.cancel_layer_jobs();
+        }
     }
 
     fn load_errors_ui(&mut self, ctx: &egui::Context) {

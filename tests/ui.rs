@@ -992,7 +992,21 @@ fn drop_file(harness: &mut Harness<'_, AtlasApp>, path: &std::path::Path) {
         .input_mut()
         .dropped_files
         .push(std::sync::Arc::new(DroppedPath(path.to_path_buf())));
-    harness.run();
+    harness.step();
+    until_layers_are_read(harness);
+}
+
+/// Runs frames until the layers being read in the background are on the map.
+fn until_layers_are_read(harness: &mut Harness<'_, AtlasApp>) {
+    for _ in 0..1000 {
+        if !harness.state().is_loading_layers() {
+            harness.run();
+            return;
+        }
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("the layers were still being read after 1000 frames");
 }
 
 fn layer_color(harness: &Harness<'_, AtlasApp>, path: &str) -> [u8; 3] {
@@ -1019,8 +1033,8 @@ fn a_csv_file_typed_into_the_open_window_becomes_a_layer_on_the_map_and_in_the_l
     harness.event(Event::Text(file.display().to_string()));
     harness.run();
     harness.get_by_label("Open").click();
-    harness.run();
-    harness.run();
+    harness.step();
+    until_layers_are_read(&mut harness);
 
     let app = harness.state();
     assert_eq!(app.atlas.user_layers.len(), 1);
@@ -1377,7 +1391,8 @@ fn the_open_window_lists_a_folders_layer_files_and_opens_the_one_clicked() {
         "only files the atlas can open are listed"
     );
     harness.get_by_label("depots.csv").click();
-    harness.run();
+    harness.step();
+    until_layers_are_read(&mut harness);
     let app = harness.state();
     assert!(app.open_dialog.is_none());
     assert_eq!(app.atlas.user_layers.len(), 1);
@@ -1395,6 +1410,7 @@ fn a_layer_opened_while_an_export_holds_the_map_reaches_the_map_and_not_the_expo
     let held_model = std::sync::Arc::clone(&app.model);
     let held_atlas = std::sync::Arc::clone(&app.atlas);
     app.open_layers(vec![file]);
+    app.finish_loading_layers();
     assert_eq!(app.model.user_layers.len(), 1);
     assert_eq!(app.atlas.user_layers.len(), 1);
     assert!(held_model.user_layers.is_empty() && held_atlas.user_layers.is_empty());
@@ -1541,4 +1557,47 @@ fn after_switching_the_theme_the_map_looks_as_a_fresh_start_in_that_theme() {
         "{differing} of {} map pixels differ from a fresh start in the dark theme",
         after_switch.len()
     );
+}
+
+/// Opening a large layer reads it on a thread of its own: the map keeps drawing frames, the
+/// status bar says what is being opened, and the layer arrives when it is read.
+#[test]
+fn frames_keep_coming_while_a_large_layer_is_read() {
+    use std::fmt::Write as _;
+    let dir = test_folder("large-layer");
+    let file = dir.join("large.csv");
+    let mut csv = String::from("id,lon,lat,value\n");
+    for i in 0..300_000_u32 {
+        let (lon, lat) = (
+            60.0 + f64::from(i % 600) * 0.03,
+            42.0 + f64::from(i / 600) * 0.02,
+        );
+        let _ = writeln!(csv, "{i},{lon:.4},{lat:.4},{}", i % 97);
+    }
+    std::fs::write(&file, csv).expect("write");
+    let mut app = app();
+    app.open_layers(vec![file]);
+    let mut harness = harness_without_settling(app);
+    let mut frames_while_reading = 0;
+    while harness.state().is_loading_layers() && frames_while_reading < 1000 {
+        harness.step();
+        frames_while_reading += 1;
+    }
+    assert!(
+        frames_while_reading >= 2,
+        "only {frames_while_reading} frames were drawn while the layer was read"
+    );
+    until_layers_are_read(&mut harness);
+    let layers = &harness.state().atlas.user_layers;
+    assert_eq!(layers.len(), 1);
+    assert_eq!(layers[0].points.len(), 300_000);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The harness of [`harness`] without its first settling run, for an app with work under way.
+fn harness_without_settling(app: AtlasApp) -> Harness<'static, AtlasApp> {
+    Harness::builder()
+        .with_size(SIZE)
+        .with_context_setup(sinokaz_atlas::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app)
 }
