@@ -14,45 +14,8 @@ fn atlas() -> Atlas {
     }
 }
 
-#[test]
-fn ids_are_unique() {
-    let atlas = atlas();
-    let mut seen = HashSet::new();
-    for item in &atlas.items {
-        assert!(seen.insert(item.id()), "duplicate id {}", item.id());
-    }
-}
-
-#[test]
-fn every_item_and_claim_and_event_is_sourced_with_a_web_link() {
-    let atlas = atlas();
-    for item in &atlas.items {
-        assert!(
-            !item.properties.sources.is_empty(),
-            "{} has no source",
-            item.id()
-        );
-        for s in &item.properties.sources {
-            assert!(
-                s.url.starts_with("https://") || s.url.starts_with("http://"),
-                "{}: {}",
-                item.id(),
-                s.url
-            );
-            assert!(
-                !s.title.trim().is_empty(),
-                "{}: a source without a title",
-                item.id()
-            );
-        }
-    }
-    for claim in &atlas.figures.claims {
-        assert!(claim.source.url.starts_with("http"), "claim {}", claim.id);
-    }
-    for event in &atlas.figures.events {
-        assert!(!event.sources.is_empty(), "event {}", event.id);
-    }
-}
+// Ids, sources and their links are refused by the loader when wrong (see the unit tests of
+// `data::items`), and the source rules are `data::audit`'s (tests/data_rules.rs).
 
 #[test]
 fn every_item_says_how_it_was_placed() {

@@ -1335,7 +1335,8 @@ fn a_layer_saved_under_another_path_to_its_file_stays_one_entry_through_a_reload
     );
 
     harness.get_by_label("Reload").click();
-    harness.run();
+    harness.step();
+    until_layers_are_read(&mut harness);
     let app = harness.state();
     assert_eq!(app.atlas.user_layers.len(), 1);
     assert_eq!(app.state.user_layer_paths, vec![canonical]);

@@ -325,3 +325,85 @@ pub fn parse_entities(file: &str, text: &str) -> Result<EntityBook, LoadError> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item_with_partners(cn: &[&str]) -> Item {
+        let partners = serde_json::json!(cn);
+        let text = serde_json::json!({
+            "type": "FeatureCollection",
+            "features": [{ "type": "Feature", "geometry": null, "properties": {
+                "id": "x", "name": "x", "kind": "site", "sector": "energy", "status": "unknown",
+                "country": "KZ", "description": "d", "partners": { "cn": partners },
+                "precision": { "class": "unmapped", "how": "no site given" },
+                "sources": [{ "title": "t", "url": "https://example.org/x", "date": "2024" }] } }]
+        })
+        .to_string();
+        let mut items = crate::data::parse_items("test", &text).expect("a valid item");
+        items.remove(0)
+    }
+
+    #[test]
+    fn a_partner_is_known_by_its_name_without_shares_or_roles() {
+        assert_eq!(partner_key("CNPC (50% via PetroKazakhstan)"), "CNPC");
+        assert_eq!(
+            partner_key("CNPC — Trans-Asia Gas Pipeline Co. Ltd"),
+            "CNPC"
+        );
+        assert_eq!(partner_key("CNPC / CNODC"), "CNPC");
+        assert_eq!(partner_key("Zijin Mining Group"), "Zijin Mining Group");
+    }
+
+    #[test]
+    fn an_item_takes_part_when_a_partner_entry_names_the_partner_and_not_otherwise() {
+        for entry in [
+            "CNPC",
+            "CNPC (85.42%)",
+            "cnpc — operator",
+            "CNPC / CNODC",
+            "CNPC, via CNODC",
+        ] {
+            assert!(
+                takes_part(&item_with_partners(&[entry]), "CNPC (50%)"),
+                "{entry}"
+            );
+        }
+        for entry in [
+            "CNPC International Ltd",
+            "PetroChina (CNPC subsidiary)",
+            "Sinopec",
+        ] {
+            assert!(
+                !takes_part(&item_with_partners(&[entry]), "CNPC"),
+                "{entry}"
+            );
+        }
+        assert!(!takes_part(&item_with_partners(&["CNPC"]), " (50%)"));
+    }
+
+    #[test]
+    fn an_entity_is_named_by_its_aliases_and_finds_its_items_and_loans() {
+        let entity = Entity {
+            id: "cdb".into(),
+            name: "China Development Bank".into(),
+            kind: EntityKind::Lender,
+            country: "CN".into(),
+            aliases: vec!["CDB".into()],
+            description: String::new(),
+            sources: Vec::new(),
+            extra: Map::new(),
+        };
+        assert!(entity.is_named_by("CDB (loan, 2017)"));
+        assert!(entity.is_named_by("china development bank"));
+        assert!(!entity.is_named_by("CDB Aviation Lease"));
+        let items = [
+            item_with_partners(&["CDB (lender)"]),
+            item_with_partners(&["Sinopec"]),
+        ];
+        let found = involvement(&entity, &items);
+        assert_eq!(found.items.len(), 1);
+        assert_eq!(found.items[0].0, 0);
+    }
+}

@@ -3,8 +3,6 @@
 
 use egui::{RichText, Ui};
 
-#[cfg(test)]
-use crate::data::takes_part;
 use crate::data::{Atlas, Item, OneOrMany, partner_key};
 use crate::spatial::sanity::Flag;
 
@@ -425,50 +423,5 @@ mod tests {
         assert!(!is_openable_url("file:///etc/passwd"));
         assert!(!is_openable_url("javascript:alert(1)"));
         assert!(!is_openable_url("https://evil.example/ space"));
-    }
-}
-
-#[cfg(test)]
-mod partner_tests {
-    use super::*;
-
-    #[test]
-    fn a_partner_is_known_by_its_name_without_shares_or_roles() {
-        assert_eq!(partner_key("CNPC (50% via PetroKazakhstan)"), "CNPC");
-        assert_eq!(
-            partner_key("CNPC — Trans-Asia Gas Pipeline Co. Ltd"),
-            "CNPC"
-        );
-        assert_eq!(partner_key("CNPC / CNODC"), "CNPC");
-        assert_eq!(partner_key("Zijin Mining Group"), "Zijin Mining Group");
-    }
-
-    #[test]
-    fn every_item_naming_a_partner_takes_part() {
-        let atlas = crate::data::bundled::load().expect("the bundled data loads");
-        let with_cnpc: Vec<&str> = atlas
-            .items
-            .iter()
-            .filter(|i| takes_part(i, "CNPC (CNODC)"))
-            .map(Item::id)
-            .collect();
-        // Every item whose partner list has an entry starting "CNPC" followed by a separator.
-        let expected: Vec<&str> = atlas
-            .items
-            .iter()
-            .filter(|i| {
-                let p = &i.properties.partners;
-                p.cn.iter().chain(&p.kz).chain(&p.other).any(|n| {
-                    n == "CNPC"
-                        || [" (", " —", " /", ","]
-                            .iter()
-                            .any(|sep| n.starts_with(&format!("CNPC{sep}")))
-                })
-            })
-            .map(Item::id)
-            .collect();
-        assert!(with_cnpc.len() >= 5, "{with_cnpc:?}");
-        assert_eq!(with_cnpc, expected);
-        assert!(!with_cnpc.contains(&"zhanatas-wind-farm"));
     }
 }

@@ -82,9 +82,9 @@ pub fn chart_groups(book: &FigureBook) -> Vec<ChartGroup<'_>> {
     groups
 }
 
-/// A plain-language title for a topic; unknown topics fall back to their key made readable.
-pub fn topic_title(topic: &str) -> String {
-    let known = match topic {
+/// The plain-language title written for a topic, if one is.
+fn written_topic_title(topic: &str) -> Option<&'static str> {
+    match topic {
         "trade_2023" => Some("Trade in 2023, as each side counts it"),
         "chinese_investment" => Some("Chinese investment in Kazakhstan in 2023"),
         "chinese_investment_cumulative" => Some("Chinese investment in Kazakhstan, all years"),
@@ -99,8 +99,12 @@ pub fn topic_title(topic: &str) -> String {
         "agri_exports_to_china" => Some("Kazakhstan's agricultural exports to China, by year"),
         "chinese_lending" => Some("Chinese lending to Kazakhstan, as researchers count it"),
         _ => None,
-    };
-    if let Some(title) = known {
+    }
+}
+
+/// A plain-language title for a topic; unknown topics fall back to their key made readable.
+pub fn topic_title(topic: &str) -> String {
+    if let Some(title) = written_topic_title(topic) {
         return title.to_owned();
     }
     let words = topic.replace('_', " ");
@@ -665,12 +669,15 @@ mod tests {
     }
 
     #[test]
-    fn every_bundled_topic_has_a_plain_title() {
+    fn every_bundled_topic_has_a_written_title_and_others_a_readable_one() {
         let book = bundled_book();
         for group in chart_groups(&book) {
-            let title = topic_title(group.topic);
-            assert!(!title.contains('_'), "{title}");
-            assert_ne!(title, group.topic);
+            // The fallback would pass a looser test: only a title written for it counts.
+            assert!(
+                written_topic_title(group.topic).is_some(),
+                "no title written for the topic {:?}",
+                group.topic
+            );
         }
         assert_eq!(topic_title("new_topic"), "New topic");
     }
