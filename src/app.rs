@@ -1223,10 +1223,9 @@ impl AtlasApp {
 
     /// Opens the search window with its field focused, keeping what was typed before.
     pub fn open_search(&mut self) {
-        self.search = Some(SearchState {
-            focus: true,
-            ..self.search.take().unwrap_or_default()
-        });
+        let mut search = self.search.take().unwrap_or_default();
+        search.focus = true;
+        self.search = Some(search);
     }
 
     /// Selects `item` and brings it into view; says so when the filters or layers hide it.

@@ -4,7 +4,7 @@
 use egui::Ui;
 
 use crate::data::Atlas;
-use crate::data::search::search;
+use crate::data::search::{Hit, search};
 use crate::scene::Layers;
 
 /// What the user has typed; `None` in the app while the window is closed.
@@ -13,6 +13,25 @@ pub struct SearchState {
     pub query: String,
     /// Focus the text field on the next frame (the window just opened).
     pub focus: bool,
+    /// The hits of the last query searched: the window is redrawn every frame while open,
+    /// and the items do not change, so the same query is not searched again.
+    cached: Option<(String, Vec<Hit>)>,
+}
+
+impl SearchState {
+    /// The hits for the query as typed, searched once per query.
+    pub fn hits(&mut self, items: &[crate::data::Item]) -> &[Hit] {
+        let stale = self
+            .cached
+            .as_ref()
+            .is_none_or(|(query, _)| *query != self.query);
+        if stale {
+            self.cached = Some((self.query.clone(), search(items, &self.query)));
+        }
+        self.cached
+            .as_ref()
+            .map_or(&[], |(_, hits)| hits.as_slice())
+    }
 }
 
 #[must_use]
@@ -41,7 +60,7 @@ pub fn search_ui(
     if std::mem::take(&mut state.focus) {
         field.request_focus();
     }
-    let hits = search(&atlas.items, &state.query);
+    let hits = state.hits(&atlas.items).to_vec();
     let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     if enter && let Some(first) = hits.first() {
         intent = Some(SearchIntent::Choose(first.item));
@@ -78,4 +97,24 @@ pub fn search_ui(
         ui.label(format!("and {} more", hits.len() - MAX_LISTED));
     }
     intent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SearchState;
+
+    #[test]
+    fn a_query_is_searched_once_and_again_when_it_changes() {
+        let atlas = crate::data::bundled::load().expect("the bundled data loads");
+        let mut state = SearchState {
+            query: "Khorgos".into(),
+            ..SearchState::default()
+        };
+        let first = state.hits(&atlas.items).to_vec();
+        assert!(!first.is_empty());
+        // Given no items, a cached query still answers from the cache.
+        assert_eq!(state.hits(&[]), first.as_slice());
+        state.query = "Aktau".into();
+        assert!(state.hits(&[]).is_empty(), "a new query is searched");
+    }
 }
