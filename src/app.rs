@@ -204,6 +204,9 @@ pub struct AtlasApp {
     export_job: Option<ExportJob>,
     /// Layer files being read in the background, with what they were asked for.
     layer_jobs: Vec<LayerJob>,
+    /// The state being written to its file, and whether it changed since that write began.
+    save_job: Option<Job<()>>,
+    save_again: bool,
     /// The context of the last frame, for jobs to ask for a repaint when they end.
     egui_ctx: Option<egui::Context>,
     /// The slide shown in presentation mode, if presenting.
@@ -323,6 +326,8 @@ impl AtlasApp {
             export_settings: None,
             export_job: None,
             layer_jobs: Vec::new(),
+            save_job: None,
+            save_again: false,
             egui_ctx: None,
             presenting: None,
             presented_slide: None,
@@ -466,6 +471,7 @@ impl AtlasApp {
     pub fn show(&mut self, ui: &mut Ui) {
         self.egui_ctx = Some(ui.ctx().clone());
         self.finish_layer_jobs();
+        self.finish_saved_state();
         if !self.layer_jobs.is_empty() {
             // The job asks for a repaint when it ends; this keeps the spinner turning.
             ui.ctx()
@@ -1846,28 +1852,76 @@ impl AtlasApp {
 }
 
 impl AtlasApp {
-    /// Saves the state to its file, if it has one; an error is logged when it first happens
-    /// or changes, not at every save.
+    /// Saves the state to its file, if it has one, on a background thread: the write ends
+    /// with an fsync, which can take longer than a frame. A state as last written is not
+    /// written again; a change while a write is under way is written when it ends. An error
+    /// is logged when it first happens or changes, not at every save.
     pub fn save_state(&mut self) {
-        let Some(path) = &self.state_path else {
+        self.finish_saved_state();
+        let Some(path) = self.state_path.clone() else {
             return;
         };
-        // eframe asks every 30 s; a state as last written is not written again.
         if self.last_saved.as_ref() == Some(&self.state) {
             return;
         }
-        match save_state(path, &self.state) {
-            Ok(()) => {
-                self.last_save_error = None;
-                self.last_saved = Some(self.state.clone());
-            }
-            Err(e) => {
-                let message = e.to_string();
+        if self.save_job.as_ref().is_some_and(Job::is_running) {
+            self.save_again = true;
+            return;
+        }
+        let state = self.state.clone();
+        self.last_saved = Some(state.clone());
+        let ctx = self.egui_ctx.clone();
+        self.save_job = Some(Job::spawn(
+            "sinokaz-save-state",
+            move || {
+                if let Some(ctx) = &ctx {
+                    ctx.request_repaint();
+                }
+            },
+            move |_: &Progress<()>| save_state(&path, &state),
+        ));
+    }
+
+    /// Takes in how the last write of the state ended, and writes again what changed meanwhile.
+    fn finish_saved_state(&mut self) {
+        if self.save_job.as_ref().is_none_or(Job::is_running) {
+            return;
+        }
+        let Some(job) = self.save_job.take() else {
+            return;
+        };
+        match job.join() {
+            jobs::JobState::Failed(message) => {
+                // Not written: the next save tries again.
+                self.last_saved = None;
                 if self.last_save_error.as_ref() != Some(&message) {
-                    log::error!("{message}");
                     self.notice = Some(format!("Settings not saved: {message}"));
                     self.last_save_error = Some(message);
                 }
+            }
+            _ => self.last_save_error = None,
+        }
+        if std::mem::take(&mut self.save_again) {
+            self.save_state();
+        }
+    }
+
+    /// Waits until the state as it stands is written (at exit, and for tests of the file).
+    pub fn finish_saving(&mut self) {
+        // The write under way, then the state as it stands if it changed meanwhile; a file that
+        // keeps failing is left after a few tries, with its error shown.
+        for _ in 0..3 {
+            if let Some(job) = &self.save_job {
+                while job.is_running() {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+            }
+            self.finish_saved_state();
+            if self.save_job.is_none() {
+                self.save_state();
+            }
+            if self.save_job.is_none() {
+                return;
             }
         }
     }
@@ -1880,6 +1934,11 @@ impl eframe::App for AtlasApp {
 
     fn save(&mut self, _storage: &mut dyn eframe::Storage) {
         self.save_state();
+    }
+
+    /// The last save must reach the disk before the process ends.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.finish_saving();
     }
 
     /// The atlas saves what it restores itself, atomically (see [`save_state`]); eframe's own

@@ -1210,6 +1210,7 @@ fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept_byte_for_b
     // Saving now writes a state that reads again, and leaves no temporary file.
     harness.state_mut().state.theme = sinokaz_atlas::style::Theme::Dark;
     harness.state_mut().save_state();
+    harness.state_mut().finish_saving();
     let Restored::State(saved) = restore_state(&path) else {
         panic!("the saved state reads");
     };
@@ -1218,9 +1219,11 @@ fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept_byte_for_b
     // A state as last written is not written again; a changed one is.
     std::fs::remove_file(&path).expect("remove");
     harness.state_mut().save_state();
+    harness.state_mut().finish_saving();
     assert!(!path.exists(), "an unchanged state was written again");
     harness.state_mut().state.theme = sinokaz_atlas::style::Theme::Light;
     harness.state_mut().save_state();
+    harness.state_mut().finish_saving();
     assert!(path.exists());
     // A state saved into a folder that does not exist yet makes the folder.
     let nested = dir.join("new").join("state.json");
@@ -1247,6 +1250,7 @@ fn a_state_file_that_cannot_be_read_is_never_saved_over() {
     );
     app.state.theme = sinokaz_atlas::style::Theme::Dark;
     app.save_state();
+    app.finish_saving();
     assert!(path.is_dir(), "nothing was written in its place");
     assert_eq!(names_in(&path), ["inside"]);
     std::fs::remove_dir_all(&dir).ok();
