@@ -181,6 +181,8 @@ pub struct AtlasApp {
     pending_bounds: Option<[f64; 4]>,
     pointer_lon_lat: Option<[f64; 2]>,
     corridor_measures: HashMap<usize, CorridorMeasures>,
+    /// Corridor measures being made in the background.
+    measure_jobs: HashMap<usize, Job<CorridorMeasures>>,
     applied_theme: Option<Theme>,
     /// The scene painted in the last frame and where: what the user sees, for tests and tools.
     pub last_scene: Option<Arc<Scene>>,
@@ -351,6 +353,7 @@ impl AtlasApp {
             pending_bounds,
             pointer_lon_lat: None,
             corridor_measures: HashMap::new(),
+            measure_jobs: HashMap::new(),
             applied_theme: None,
             last_scene: None,
             last_view: None,
@@ -451,20 +454,69 @@ impl AtlasApp {
         }
     }
 
+    /// Starts measuring a corridor's length and kilometres per country on a background
+    /// thread (against the 1:10m countries it takes longer than a frame); the details panel
+    /// shows them once they are ready.
     fn ensure_measures(&mut self, item: usize) {
-        if self.corridor_measures.contains_key(&item) {
+        if self.corridor_measures.contains_key(&item) || self.measure_jobs.contains_key(&item) {
             return;
         }
-        if let Some(ItemGeometry::Lines(lines)) = &self.atlas.items[item].geometry {
-            let measures = CorridorMeasures {
-                geodesic_km: measure::geodesic_length_km(lines),
-                km_per_country: measure::km_per_country(
-                    lines,
-                    &self.model.detailed_country_outlines(),
-                ),
+        let Some(ItemGeometry::Lines(lines)) = &self.atlas.items[item].geometry else {
+            return;
+        };
+        let lines = lines.clone();
+        let model = Arc::clone(&self.model);
+        let ctx = self.egui_ctx.clone();
+        let job = Job::spawn(
+            "sinokaz-measure",
+            move || {
+                if let Some(ctx) = &ctx {
+                    ctx.request_repaint();
+                }
+            },
+            move |_: &Progress<CorridorMeasures>| {
+                Ok::<_, String>(CorridorMeasures {
+                    geodesic_km: measure::geodesic_length_km(&lines),
+                    km_per_country: measure::km_per_country(
+                        &lines,
+                        &model.detailed_country_outlines(),
+                    ),
+                })
+            },
+        );
+        self.measure_jobs.insert(item, job);
+    }
+
+    /// Keeps the corridor measures that are ready.
+    fn finish_measures(&mut self) {
+        let ready: Vec<usize> = self
+            .measure_jobs
+            .iter()
+            .filter(|(_, job)| !job.is_running())
+            .map(|(&item, _)| item)
+            .collect();
+        for item in ready {
+            let Some(job) = self.measure_jobs.remove(&item) else {
+                continue;
             };
-            self.corridor_measures.insert(item, measures);
+            match job.join() {
+                jobs::JobState::Done(measures) => {
+                    self.corridor_measures.insert(item, measures);
+                }
+                jobs::JobState::Failed(message) => self.load_errors.push(message),
+                jobs::JobState::Running(_) | jobs::JobState::Cancelled => {}
+            }
         }
+    }
+
+    /// Waits for the corridor measures being made (for tests of the details panel).
+    pub fn finish_measuring(&mut self) {
+        for job in self.measure_jobs.values() {
+            while job.is_running() {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+        self.finish_measures();
     }
 
     /// Shows the whole atlas UI in `ui`; eframe calls this every frame, and so do the UI tests.
@@ -472,6 +524,7 @@ impl AtlasApp {
         self.egui_ctx = Some(ui.ctx().clone());
         self.finish_layer_jobs();
         self.finish_saved_state();
+        self.finish_measures();
         if !self.layer_jobs.is_empty() {
             // The job asks for a repaint when it ends; this keeps the spinner turning.
             ui.ctx()

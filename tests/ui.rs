@@ -1606,3 +1606,24 @@ fn harness_without_settling(app: AtlasApp) -> Harness<'static, AtlasApp> {
         .with_context_setup(sinokaz_atlas::ui::fonts::install)
         .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app)
 }
+
+/// A corridor's measures are made in the background: the panel says so, then shows them.
+#[test]
+fn a_selected_corridor_shows_its_measures_once_they_are_made() {
+    let mut app = app();
+    let pipeline = app
+        .atlas
+        .item_index("kazakhstan-china-oil-pipeline")
+        .expect("exists");
+    app.select(Some(pipeline));
+    app.finish_measuring();
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("Kilometres per country");
+    harness.get_by_label_contains("Drawn length (geodesic)");
+    assert!(
+        harness
+            .query_by_label_contains("Measuring the drawn length")
+            .is_none()
+    );
+}

@@ -207,6 +207,9 @@ pub fn details_ui(
         field(ui, "Radius", format!("{radius} km"));
     }
     field(ui, "How it was placed", p.precision.how.clone());
+    if measures.is_none() && matches!(item.geometry, Some(crate::data::ItemGeometry::Lines(_))) {
+        ui.weak("Measuring the drawn length and the kilometres in each country…");
+    }
     if let Some(measures) = measures {
         field(
             ui,
