@@ -183,6 +183,8 @@ pub struct AtlasApp {
     corridor_measures: HashMap<usize, CorridorMeasures>,
     /// Corridor measures being made in the background.
     measure_jobs: HashMap<usize, Job<CorridorMeasures>>,
+    /// Files of the shown items being written.
+    item_export_jobs: Vec<Job<String>>,
     applied_theme: Option<Theme>,
     /// The scene painted in the last frame and where: what the user sees, for tests and tools.
     pub last_scene: Option<Arc<Scene>>,
@@ -354,6 +356,7 @@ impl AtlasApp {
             pointer_lon_lat: None,
             corridor_measures: HashMap::new(),
             measure_jobs: HashMap::new(),
+            item_export_jobs: Vec::new(),
             applied_theme: None,
             last_scene: None,
             last_view: None,
@@ -525,6 +528,7 @@ impl AtlasApp {
         self.finish_layer_jobs();
         self.finish_saved_state();
         self.finish_measures();
+        self.finish_item_exports();
         if !self.layer_jobs.is_empty() {
             // The job asks for a repaint when it ends; this keeps the spinner turning.
             ui.ctx()
@@ -1258,26 +1262,52 @@ impl AtlasApp {
         }
     }
 
-    /// Writes the items the layers and filters show to a new file, and says where.
+    /// Writes the items the layers and filters show to a new file on a background thread,
+    /// and says where when it is written.
     pub fn export_shown_items(&mut self, format: crate::data::LayerFormat) {
         let extension = match format {
             crate::data::LayerFormat::GeoJson => "geojson",
             crate::data::LayerFormat::Csv => "csv",
         };
         let path = default_export_path("items", extension);
-        self.notice = Some(
-            match export::items::export_items(
-                &self.atlas.items,
-                &self.state.layers,
-                std::path::Path::new(&path),
-            ) {
-                Ok(n) => format!("{n} items written to {path}"),
-                Err(e) => {
-                    log::error!("{e}");
-                    e.to_string()
+        let atlas = Arc::clone(&self.atlas);
+        let layers = self.state.layers.clone();
+        let ctx = self.egui_ctx.clone();
+        self.notice = Some(format!("Writing the shown items to {path}…"));
+        self.item_export_jobs.push(Job::spawn(
+            "sinokaz-export-items",
+            move || {
+                if let Some(ctx) = &ctx {
+                    ctx.request_repaint();
                 }
             },
-        );
+            move |_: &Progress<String>| {
+                export::items::export_items(&atlas.items, &layers, std::path::Path::new(&path))
+                    .map(|n| format!("{n} items written to {path}"))
+            },
+        ));
+    }
+
+    /// What the status bar says last (an export written, a file that could not be opened).
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// Says how the item exports that ended went.
+    fn finish_item_exports(&mut self) {
+        let (ended, running): (Vec<Job<String>>, Vec<Job<String>>) =
+            std::mem::take(&mut self.item_export_jobs)
+                .into_iter()
+                .partition(|job| !job.is_running());
+        self.item_export_jobs = running;
+        for job in ended {
+            match job.join() {
+                jobs::JobState::Done(said) | jobs::JobState::Failed(said) => {
+                    self.notice = Some(said);
+                }
+                jobs::JobState::Running(_) | jobs::JobState::Cancelled => {}
+            }
+        }
     }
 
     /// Opens the search window with its field focused, keeping what was typed before.

@@ -1627,3 +1627,31 @@ fn a_selected_corridor_shows_its_measures_once_they_are_made() {
             .is_none()
     );
 }
+
+/// "Export shown: GeoJSON" writes the shown items on a background thread, then says where.
+#[test]
+fn exporting_the_shown_items_writes_them_in_the_background_and_says_where() {
+    let mut harness = harness(app());
+    harness.get_by_label("GeoJSON").click();
+    let mut said = None;
+    for _ in 0..400 {
+        harness.step();
+        if let Some(notice) = harness.state().notice()
+            && notice.contains("items written to ")
+        {
+            said = Some(notice.to_owned());
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let said = said.unwrap_or_else(|| {
+        panic!(
+            "the export says where it wrote the items; the status bar says {:?}",
+            harness.state().notice()
+        )
+    });
+    let path = said.split("items written to ").nth(1).expect("a path");
+    let written = data::load_items(std::path::Path::new(path)).expect("the file loads again");
+    assert_eq!(written.len(), harness.state().atlas.items.len());
+    std::fs::remove_file(path).ok();
+}
