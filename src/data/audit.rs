@@ -12,7 +12,7 @@ use super::figures::FigureBook;
 #[cfg(test)]
 use super::model::url_host;
 use super::model::{Item, ItemGeometry, Source, SourceKind};
-use super::query::is_stage_key;
+use super::query::is_undated;
 
 /// Hosts no source may use, one glob pattern a line (`*` is any run of characters), read from
 /// `assets/data/refused-hosts.txt`.
@@ -547,10 +547,7 @@ pub fn summary(items: &[Item], figures: &FigureBook, entities: &EntityBook) -> D
 /// Items with no dated stage (announcement, agreement, construction start, operation): at a
 /// past map date they are drawn as undated rather than with today's status.
 pub fn undated_items(items: &[Item]) -> Vec<&Item> {
-    items
-        .iter()
-        .filter(|item| !item.properties.dates.keys().any(|k| is_stage_key(k)))
-        .collect()
+    items.iter().filter(|item| is_undated(item)).collect()
 }
 
 #[cfg(test)]

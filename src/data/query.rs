@@ -46,8 +46,13 @@ fn stage_of_milestone(key: &str) -> Option<Status> {
 
 /// Whether a key of `dates` is a stage (announced or agreed, construction start, operation)
 /// rather than an event that changes nothing about whether a project is built.
-pub fn is_stage_key(key: &str) -> bool {
+fn is_stage_key(key: &str) -> bool {
     stage_of_milestone(key).is_some()
+}
+
+/// Whether no dated stage of the item is given: at a past map date its status is unknown.
+pub fn is_undated(item: &Item) -> bool {
+    !item.properties.dates.keys().any(|k| is_stage_key(k))
 }
 
 const fn stage_rank(status: Status) -> u8 {

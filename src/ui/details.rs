@@ -143,7 +143,7 @@ pub fn details_ui(
         };
         field(ui, &what.replace('_', " "), when);
     }
-    if crate::data::audit::undated_items(std::slice::from_ref(item)).len() == 1 {
+    if crate::data::query::is_undated(item) {
         ui.weak("Undated: no source dates its stages, so at a past map date it shows as status unknown.");
     }
     field(ui, "Country", join(item.countries()));
