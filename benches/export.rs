@@ -6,19 +6,20 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sinokaz_atlas::data;
-use sinokaz_atlas::export::{self, Deck};
+use sinokaz_atlas::deck::Deck;
+use sinokaz_atlas::export;
 use sinokaz_atlas::scene::MapModel;
 use sinokaz_atlas::spatial::Projection;
 
 const SIZE_4K: [u32; 2] = [3840, 2160];
 
-fn overview(deck: &Deck) -> &export::Slide {
+fn overview(deck: &Deck) -> &sinokaz_atlas::deck::Slide {
     deck.slide("overview")
         .expect("the default deck has an overview slide")
 }
 
 fn benches(c: &mut Criterion) {
-    let deck = Deck::parse("default", export::deck::DEFAULT_DECK).expect("default deck");
+    let deck = Deck::parse("default", sinokaz_atlas::deck::DEFAULT_DECK).expect("default deck");
     let mut group = c.benchmark_group("export");
     group.sample_size(10);
     group.bench_function("export_4k", |b| {

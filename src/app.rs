@@ -11,11 +11,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::query::{self, day_key};
 use crate::data::{Atlas, Basemap, ItemGeometry, LoadError, UserLayer, load_user_layer};
-use crate::export::slide::{Layout, slide_view};
-use crate::export::{self, Deck, Slide, SlideView};
+use crate::deck::{Deck, Slide, SlideView};
+use crate::export;
 use crate::jobs::{self, Job, Progress};
 use crate::scene::layers::UserLayerStyle;
 use crate::scene::{Layers, MapModel, Scene, View};
+use crate::slide::{Layout, SlideScene, build_slide};
 use crate::spatial::sanity::{self, Flag};
 use crate::spatial::{Projection, measure};
 use crate::style::{self, Theme};
@@ -32,6 +33,7 @@ use crate::ui::open_panel::{OpenDialog, OpenIntent, open_dialog_ui};
 use crate::ui::paint::{DenseTiles, color32};
 use crate::ui::presentation::{self, PresentationIntent};
 use crate::ui::search_panel::{SearchIntent, SearchState, search_ui};
+use crate::ui::slide_painter;
 
 /// The opening view: Kazakhstan, Xinjiang and Xi'an, in lon/lat degrees.
 pub const OPENING_LON_LAT_BOX: [f64; 4] = [46.0, 33.0, 113.0, 55.5];
@@ -158,6 +160,17 @@ pub fn restore_legacy_state(storage: Option<&dyn eframe::Storage>) -> Option<Sav
     eframe::get_value(storage?, STORAGE_KEY)
 }
 
+/// What a presented slide was laid out from: a change to any of it lays the slide out anew.
+#[derive(Clone, PartialEq)]
+struct PresentedKey {
+    index: usize,
+    slide: Slide,
+    layers: crate::scene::Layers,
+    size: [f32; 2],
+    /// Which data: a reload makes a new atlas and model.
+    data: (usize, usize),
+}
+
 pub struct AtlasApp {
     /// Shared with background exports. Its basemap holds only the attributions: the map and
     /// the corridor measures use `model`'s projected basemap, and the sanity flags are made
@@ -214,8 +227,10 @@ pub struct AtlasApp {
     /// The context of the last frame, for jobs to ask for a repaint when they end.
     egui_ctx: Option<egui::Context>,
     /// The slide shown in presentation mode, if presenting.
-    pub presenting: Option<usize>,
-    presented_slide: Option<usize>,
+    presenting: Option<usize>,
+    /// The slide presentation mode shows, laid out for the screen, and what it was laid out
+    /// from.
+    presented: Option<(PresentedKey, Arc<SlideScene>)>,
     notice: Option<String>,
     /// `Some` while the search window is open.
     pub search: Option<SearchState>,
@@ -334,7 +349,7 @@ impl AtlasApp {
             save_again: false,
             egui_ctx: None,
             presenting: None,
-            presented_slide: None,
+            presented: None,
             notice: None,
             search: None,
             highlighted_partner: None,
@@ -447,6 +462,16 @@ impl AtlasApp {
 
     pub fn selected(&self) -> Option<usize> {
         self.selected
+    }
+
+    /// The index of the slide presentation mode shows, if presenting.
+    pub fn presenting(&self) -> Option<usize> {
+        self.presenting
+    }
+
+    /// The slide presentation mode shows, laid out for the screen.
+    pub fn presented_slide(&self) -> Option<&SlideScene> {
+        self.presented.as_ref().map(|(_, slide)| slide.as_ref())
     }
 
     pub fn select(&mut self, item: Option<usize>) {
@@ -632,7 +657,6 @@ impl AtlasApp {
                     cache: &self.map_cache,
                     dense: &self.user_layer_tiles,
                     batches: self.draw_batches.as_ref(),
-                    annotations: &[],
                 };
                 let response = map_view_ui(ui, &inputs);
                 if let (Some(points), Some(view), Some(rect)) =
@@ -714,7 +738,7 @@ impl AtlasApp {
         while self.deck.slide(&format!("view-{n}")).is_some() {
             n += 1;
         }
-        let slide = self.current_view_slide(format!("view-{n}"), export::deck::default_size(), 1.0);
+        let slide = self.current_view_slide(format!("view-{n}"), crate::deck::default_size(), 1.0);
         self.notice = Some(format!(
             "Added slide {} \"{}\" to the deck",
             self.deck.slides.len() + 1,
@@ -730,13 +754,13 @@ impl AtlasApp {
             return;
         }
         self.presenting = Some(index.min(self.deck.slides.len() - 1));
-        self.presented_slide = None;
+        self.presented = None;
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
     }
 
     fn leave_presentation(&mut self, ctx: &egui::Context) {
         self.presenting = None;
-        self.presented_slide = None;
+        self.presented = None;
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
         if let Some(view) = self.state.view {
             self.pending_bounds = Some(view);
@@ -770,59 +794,52 @@ impl AtlasApp {
         });
         self.applied_theme = None;
         let count = self.deck.slides.len();
-        egui::Panel::top("slide_title")
-            .show(ui, |ui| presentation::title_ui(ui, &slide, index, count));
-        let atlas = Arc::clone(&self.atlas);
-        egui::Panel::bottom("slide_footer").show(ui, |ui| {
-            presentation::footer_ui(ui, &atlas, self.last_scene.as_deref())
-        });
-        egui::Panel::right("slide_legend")
-            .exact_size(240.0)
-            .show(ui, |ui| {
-                presentation::legend_ui(ui, &atlas, self.last_scene.as_deref(), theme)
-            });
-        let selected = slide
-            .selected
-            .as_deref()
-            .and_then(|id| self.atlas.item_index(id));
         let presented_layers = slide.layers.with_user_layer_styles_of(&self.state.layers);
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
-                let set_bounds = (self.presented_slide != Some(index)).then(|| {
-                    let size = ui.available_size();
-                    let v = slide_view(&self.model, &slide.view, [size.x, size.y]);
-                    [v.min[0], v.min[1], v.max[0], v.max[1]]
-                });
-                self.presented_slide = Some(index);
-                let inputs = MapInputs {
-                    atlas: &self.atlas,
-                    model: &self.model,
-                    theme,
-                    layers: &presented_layers,
-                    selected,
-                    hovered: None,
-                    highlighted: &[],
-                    set_bounds,
-                    cache: &self.map_cache,
-                    dense: &self.user_layer_tiles,
-                    batches: self.draw_batches.as_ref(),
-                    annotations: &slide.annotations,
+                // The whole window, not the panel's rect: the slide is laid out for the screen
+                // it fills, as an export is for its size.
+                let screen = ui.ctx().content_rect();
+                let mut painter = ui.painter().clone();
+                painter.set_clip_rect(screen);
+                // Screen readers (and tests) find the slide by its title.
+                let title = slide.title.clone();
+                ui.allocate_rect(screen, egui::Sense::hover())
+                    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &title));
+                let key = PresentedKey {
+                    index,
+                    slide: slide.clone(),
+                    layers: presented_layers.clone(),
+                    size: [screen.width(), screen.height()],
+                    data: (
+                        Arc::as_ptr(&self.atlas) as usize,
+                        Arc::as_ptr(&self.model) as usize,
+                    ),
                 };
-                let response = map_view_ui(ui, &inputs);
-                if let (Some(view), Some(rect)) = (&response.view, response.screen_rect) {
-                    presentation::annotations_ui(
-                        ui.painter(),
-                        rect,
-                        view,
+                if self.presented.as_ref().is_none_or(|(held, _)| *held != key) {
+                    let shown = Slide {
+                        layers: presented_layers,
+                        ..slide
+                    };
+                    let laid_out = build_slide(
+                        &self.atlas,
                         &self.model,
-                        &slide.annotations,
-                        theme,
+                        &shown,
+                        Layout::of_size(key.size),
+                        false,
+                    );
+                    self.presented = Some((key, Arc::new(laid_out)));
+                }
+                if let Some((_, laid_out)) = &self.presented {
+                    slide_painter::paint_slide(
+                        &painter,
+                        screen.min,
+                        laid_out,
+                        &self.user_layer_tiles,
                     );
                 }
-                self.last_scene = response.scene;
-                self.last_view = response.view;
-                self.last_map_rect = response.screen_rect;
+                presentation::hint_ui(&painter, screen, index, count);
             });
     }
 
@@ -2038,7 +2055,7 @@ impl eframe::App for AtlasApp {
 /// The deck to start with: the one last used if it still loads, else the bundled default.
 fn open_deck(path: Option<&str>) -> (Deck, Option<String>) {
     let bundled = || {
-        Deck::parse(export::deck::DEFAULT_DECK_FILE, export::deck::DEFAULT_DECK).unwrap_or_else(
+        Deck::parse(crate::deck::DEFAULT_DECK_FILE, crate::deck::DEFAULT_DECK).unwrap_or_else(
             |_| Deck {
                 title: "Slides".to_owned(),
                 slides: Vec::new(),

@@ -5,10 +5,13 @@
 
 pub mod app;
 pub mod data;
+pub mod deck;
 pub mod export;
+pub mod fonts;
 pub mod format;
 pub mod jobs;
 pub mod scene;
+pub mod slide;
 pub mod spatial;
 pub mod style;
 pub mod ui;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sinokaz_atlas::app::{self, AtlasApp};
 use sinokaz_atlas::data;
+use sinokaz_atlas::deck::{self, Deck};
 use sinokaz_atlas::export::{self, Format};
 use sinokaz_atlas::scene::MapModel;
 use sinokaz_atlas::spatial::Projection;
@@ -44,7 +45,7 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
         #[arg(long, value_enum, default_value = "both")]
-        format: Format,
+        format: FormatArg,
         /// WIDTHxHEIGHT in pixels, e.g. 3840x2160; each slide's own size when omitted.
         #[arg(long)]
         size: Option<String>,
@@ -98,7 +99,7 @@ fn main() -> ExitCode {
             match export(
                 deck.as_deref(),
                 &out,
-                format,
+                format.into(),
                 size.as_deref(),
                 scale,
                 slide.as_deref(),
@@ -109,6 +110,24 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// The `--format` values; the library's `Format` knows no command line.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum FormatArg {
+    Png,
+    Svg,
+    Both,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::Png => Self::Png,
+            FormatArg::Svg => Self::Svg,
+            FormatArg::Both => Self::Both,
         }
     }
 }
@@ -128,8 +147,8 @@ fn export(
         .map_err(|e| e.to_string())?;
     export::check_scale(scale).map_err(|e| e.to_string())?;
     let deck = match deck {
-        Some(path) => export::Deck::load(path),
-        None => export::Deck::parse(export::deck::DEFAULT_DECK_FILE, export::deck::DEFAULT_DECK),
+        Some(path) => Deck::load(path),
+        None => Deck::parse(deck::DEFAULT_DECK_FILE, deck::DEFAULT_DECK),
     }
     .map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();

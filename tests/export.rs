@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sinokaz_atlas::data;
-use sinokaz_atlas::export::{self, Deck};
+use sinokaz_atlas::deck::Deck;
+use sinokaz_atlas::export;
 use sinokaz_atlas::scene::MapModel;
 use sinokaz_atlas::spatial::Projection;
 
@@ -35,7 +36,7 @@ fn decode_png(path: &Path) -> (u32, u32, Vec<u8>) {
 }
 
 fn default_deck() -> Deck {
-    Deck::parse("default", export::deck::DEFAULT_DECK).expect("the default deck parses")
+    Deck::parse("default", sinokaz_atlas::deck::DEFAULT_DECK).expect("the default deck parses")
 }
 
 #[test]

@@ -212,7 +212,7 @@ fn add_view_to_deck_appends_a_slide_of_the_current_view() {
         slide.layers.hidden_sectors.contains(&Sector::Energy),
         "the slide keeps the layers"
     );
-    let sinokaz_atlas::export::SlideView::Center { lon_lat, .. } = slide.view else {
+    let sinokaz_atlas::deck::SlideView::Center { lon_lat, .. } = slide.view else {
         panic!("a centred view")
     };
     let view = app.last_view.expect("painted");
@@ -221,13 +221,27 @@ fn add_view_to_deck_appends_a_slide_of_the_current_view() {
     harness.get_by_label_contains("Added slide");
 }
 
-/// In presentation mode the map's labels keep clear of the slides' annotations, as they do on
-/// the exported slides.
+/// The width egui gives `text` set in the atlas's faces: egui's own shaping, not the glyph
+/// advances label placement adds up.
+fn drawn_width(harness: &Harness<'_, AtlasApp>, text: &str, size: f32) -> f32 {
+    harness.ctx.fonts_mut(|fonts| {
+        fonts
+            .layout_no_wrap(
+                text.to_owned(),
+                sinokaz_atlas::ui::fonts::atlas_font(size),
+                egui::Color32::WHITE,
+            )
+            .size()
+            .x
+    })
+}
+
+/// In presentation mode the map's labels, as egui draws them, keep clear of the slides'
+/// annotations as egui draws those: both measured by egui's text layout, not by the advances
+/// the placement code sums, so a label box placement believes narrower than its text fails.
 #[test]
-fn presented_map_labels_keep_clear_of_the_slides_annotations() {
-    use sinokaz_atlas::export::slide::place_annotation;
-    use sinokaz_atlas::scene::labels::estimate_size_px;
-    use sinokaz_atlas::ui::presentation::ANNOTATION_FONT_PX;
+fn presented_map_labels_keep_clear_of_the_slides_annotations_as_drawn() {
+    use sinokaz_atlas::slide::{ANNOTATION_FONT_PX, ANNOTATION_GAP_PX};
 
     let mut harness = harness(app());
     let slides = harness.state().deck.slides.len();
@@ -235,44 +249,45 @@ fn presented_map_labels_keep_clear_of_the_slides_annotations() {
     harness.run();
     let (mut annotations_seen, mut labels_seen) = (0, 0);
     for index in 0..slides {
-        let app = harness.state();
-        assert_eq!(app.presenting, Some(index));
-        let scene = app.last_scene.as_ref().expect("a frame was painted");
-        let annotations: Vec<_> = app.deck.slides[index]
+        assert_eq!(harness.state().presenting(), Some(index));
+        let presented = harness
+            .state()
+            .presented_slide()
+            .expect("a slide was laid out")
+            .clone();
+        let map_width = presented.layout.map_size[0];
+        let annotations: Vec<([f32; 2], [f32; 2])> = presented
             .annotations
             .iter()
             .map(|a| {
-                let at =
-                    (scene.view).to_px(app.model.projection.project(a.lon_lat[0], a.lon_lat[1]));
-                let map_width = app.last_map_rect.expect("painted").width();
-                let placed = place_annotation(at, &a.text, ANNOTATION_FONT_PX, map_width);
-                // Every annotation of the deck has room on one side of its dot.
+                let width = drawn_width(&harness, &a.text, ANNOTATION_FONT_PX);
+                let half_height = ANNOTATION_FONT_PX * 0.6;
+                // The dot reaches 5 pixels from its centre; the text's halo 1.5 past its glyphs.
+                let (min_x, max_x) = if a.placement.text_left {
+                    (a.at[0] - ANNOTATION_GAP_PX - width - 1.5, a.at[0] + 5.0)
+                } else {
+                    (a.at[0] - 5.0, a.at[0] + ANNOTATION_GAP_PX + width + 1.5)
+                };
                 assert!(
-                    placed.bounds.min[0] >= 0.0 && placed.bounds.max[0] <= map_width,
-                    "slide {index}: the annotation {:?} runs off the map ({:?}, map {map_width} wide)",
-                    a.text,
-                    placed.bounds
+                    min_x >= 0.0 && max_x <= map_width,
+                    "slide {index}: the annotation {:?} runs off the map ({min_x}..{max_x}, map {map_width} wide)",
+                    a.text
                 );
-                placed.bounds
+                ([min_x, a.at[1] - half_height], [max_x, a.at[1] + half_height])
             })
             .collect();
-        for label in scene.labels() {
-            let size = estimate_size_px(&label.text, label.size_px);
-            let (min, max) = (
-                label.top_left_px,
-                [
-                    label.top_left_px[0] + size[0],
-                    label.top_left_px[1] + size[1],
-                ],
-            );
-            for b in &annotations {
-                let overlaps = min[0] < b.max[0]
-                    && b.min[0] < max[0]
-                    && min[1] < b.max[1]
-                    && b.min[1] < max[1];
+        for label in presented.map.labels() {
+            let width = drawn_width(&harness, &label.text, label.size_px);
+            let min = label.top_left_px;
+            let max = [min[0] + width, min[1] + label.size_px * 1.2];
+            for (b_min, b_max) in &annotations {
+                let overlaps = min[0] < b_max[0]
+                    && b_min[0] < max[0]
+                    && min[1] < b_max[1]
+                    && b_min[1] < max[1];
                 assert!(
                     !overlaps,
-                    "slide {index}: the label {:?} lies under an annotation",
+                    "slide {index}: the label {:?} ({min:?}..{max:?}) lies under an annotation ({b_min:?}..{b_max:?})",
                     label.text
                 );
             }
@@ -286,6 +301,150 @@ fn presented_map_labels_keep_clear_of_the_slides_annotations() {
         annotations_seen >= 3 && labels_seen >= 50,
         "{annotations_seen} annotations, {labels_seen} labels beside them: the test proves little"
     );
+}
+
+/// Mean colour of each `BLOCK`-pixel square of an RGBA image `width` wide.
+const BLOCK: usize = 16;
+
+fn block_means(rgba: &[u8], width: usize, height: usize) -> Vec<[f32; 3]> {
+    let (columns, rows) = (width / BLOCK, height / BLOCK);
+    let mut means = vec![[0.0_f32; 3]; columns * rows];
+    for by in 0..rows {
+        for bx in 0..columns {
+            let mut sum = [0.0_f32; 3];
+            for y in by * BLOCK..(by + 1) * BLOCK {
+                for x in bx * BLOCK..(bx + 1) * BLOCK {
+                    let p = &rgba[(y * width + x) * 4..][..3];
+                    for c in 0..3 {
+                        sum[c] += f32::from(p[c]);
+                    }
+                }
+            }
+            #[expect(clippy::cast_precision_loss, reason = "256 pixels a block")]
+            let n = (BLOCK * BLOCK) as f32;
+            means[by * columns + bx] = sum.map(|v| v / n);
+        }
+    }
+    means
+}
+
+/// The blocks (column, row, difference) whose mean colours differ by more than `tolerance` in
+/// some channel, leaving out blocks that touch `skip`.
+fn differing_blocks(
+    a: &[[f32; 3]],
+    b: &[[f32; 3]],
+    columns: usize,
+    tolerance: f32,
+    skip: egui::Rect,
+) -> Vec<(usize, usize, f32)> {
+    a.iter()
+        .zip(b)
+        .enumerate()
+        .filter_map(|(i, (a, b))| {
+            let (column, row) = (i % columns, i / columns);
+            #[expect(clippy::cast_precision_loss, reason = "small block numbers")]
+            let block = egui::Rect::from_min_size(
+                egui::pos2((column * BLOCK) as f32, (row * BLOCK) as f32),
+                vec2(BLOCK as f32, BLOCK as f32),
+            );
+            let difference = (0..3).map(|c| (a[c] - b[c]).abs()).fold(0.0, f32::max);
+            (difference > tolerance && !block.intersects(skip)).then_some((column, row, difference))
+        })
+        .collect()
+}
+
+/// One slide drawn both ways, presentation mode through egui and the PNG export through the
+/// SVG writer, at the same size: every 16-pixel block agrees in mean colour. The same
+/// comparison tells apart the export of a slide with one legend row dropped or one annotation
+/// moved, so a presentation that did either would fail it.
+#[test]
+fn a_presented_slide_matches_its_png_export_block_by_block() {
+    use sinokaz_atlas::export::raster::{parse_svg, rasterise};
+    use sinokaz_atlas::export::slide::slide_svg;
+    use sinokaz_atlas::slide::{Mark, TextMark};
+
+    // Text is set by two rasterisers: the worst block of a faithful presentation differs by
+    // about 15 (of 255) in mean colour, a dropped legend row by 25 or more.
+    const TOLERANCE: f32 = 20.0;
+    let size = [1280_u32, 720_u32];
+    let mut harness = Harness::builder()
+        .with_size(vec2(1280.0, 720.0))
+        .with_pixels_per_point(1.0)
+        .with_context_setup(sinokaz_atlas::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut AtlasApp| app.show(ui), app());
+    harness.run();
+    // The third slide of the default deck (pipelines) has a legend, annotations and labels.
+    harness.key_press(egui::Key::F11);
+    harness.run();
+    for _ in 0..2 {
+        harness.key_press(egui::Key::ArrowRight);
+        harness.run();
+    }
+    let presented = harness
+        .state()
+        .presented_slide()
+        .expect("a slide was laid out")
+        .clone();
+    assert_eq!(presented.layout.size, [1280.0, 720.0]);
+    assert!(
+        !presented.annotations.is_empty() && presented.legend.len() >= 4,
+        "the slide should have annotations and a legend"
+    );
+    let screen = harness.render().expect("renders");
+    let shown = block_means(screen.as_raw(), 1280, 720);
+    let export = |slide: &sinokaz_atlas::slide::SlideScene| {
+        let svg = slide_svg(slide, size);
+        let rgba = rasterise(&parse_svg(&svg).expect("parses"), size).expect("rasterises");
+        block_means(&rgba, 1280, 720)
+    };
+    let exported = export(&presented);
+    let columns = 1280 / BLOCK;
+    let hint = sinokaz_atlas::ui::presentation::hint_rect(egui::Rect::from_min_size(
+        egui::Pos2::ZERO,
+        vec2(1280.0, 720.0),
+    ));
+    let differing = differing_blocks(&shown, &exported, columns, TOLERANCE, hint);
+    assert!(
+        differing.is_empty(),
+        "{} blocks of {} differ between presentation and export: {:?}",
+        differing.len(),
+        shown.len(),
+        &differing[..differing.len().min(20)]
+    );
+
+    // Planted defects, drawn through the export: each must show as differing blocks.
+    let mut dropped_row = presented.clone();
+    let legend = dropped_row
+        .chrome
+        .iter_mut()
+        .find(|p| p.id == "legend")
+        .expect("a legend");
+    let last_text = legend
+        .marks
+        .iter()
+        .rposition(|m| matches!(m, Mark::Text(_)))
+        .expect("a row");
+    legend.marks.truncate(last_text.saturating_sub(1));
+    let mut moved = presented.clone();
+    let annotations = moved
+        .over_map
+        .iter_mut()
+        .find(|p| p.id == "annotations")
+        .expect("annotations");
+    for mark in &mut annotations.marks {
+        match mark {
+            Mark::Text(TextMark { top, .. }) => *top += 24.0,
+            Mark::Circle { center, .. } => center[1] += 24.0,
+            _ => {}
+        }
+    }
+    for (defect, slide) in [
+        ("a dropped legend row", dropped_row),
+        ("a moved annotation", moved),
+    ] {
+        let caught = differing_blocks(&shown, &export(&slide), columns, TOLERANCE, hint);
+        assert!(!caught.is_empty(), "the comparison does not see {defect}");
+    }
 }
 
 #[test]
@@ -308,10 +467,10 @@ fn presentation_mode_hides_the_panels_and_steps_through_the_deck() {
     harness.key_press(egui::Key::ArrowRight);
     harness.run();
     harness.get_by_label(&second);
-    assert_eq!(harness.state().presenting, Some(1));
+    assert_eq!(harness.state().presenting(), Some(1));
     harness.key_press(egui::Key::Escape);
     harness.run();
-    assert_eq!(harness.state().presenting, None);
+    assert_eq!(harness.state().presenting(), None);
     harness.get_by_label("Projects by sector");
 }
 

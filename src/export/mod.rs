@@ -1,7 +1,6 @@
 //! Backends that turn scenes into files: slides as SVG (vector, text as text, grouped by layer)
 //! and PNG (the same SVG rasterised on the CPU), written atomically.
 
-pub mod deck;
 pub mod items;
 pub mod raster;
 pub mod slide;
@@ -10,14 +9,15 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-pub use deck::{Annotation, Deck, DeckError, Slide, SlideView};
+use crate::deck::{Deck, DeckError, Slide};
 pub use raster::{encode_rgba_png, svg_to_png, write_svg_as_png};
 pub use slide::{RenderedSlide, render_slide};
 
 use crate::data::Atlas;
 use crate::scene::MapModel;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// What `export` writes for each slide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Png,
     Svg,

@@ -13,17 +13,13 @@ use vello_cpu::kurbo;
 
 use super::ExportError;
 
-const LATIN_CYRILLIC_FONT: &[u8] =
-    include_bytes!("../../assets/fonts/atlas-fallback-latin-cyrillic.ttf");
-const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/atlas-fallback-cjk.otf");
-
 /// The fonts slides are rendered with, loaded once per process.
 fn font_database() -> Arc<usvg::fontdb::Database> {
     static FONTS: std::sync::OnceLock<Arc<usvg::fontdb::Database>> = std::sync::OnceLock::new();
     Arc::clone(FONTS.get_or_init(|| {
         let mut db = usvg::fontdb::Database::new();
-        db.load_font_data(LATIN_CYRILLIC_FONT.to_vec());
-        db.load_font_data(CJK_FONT.to_vec());
+        db.load_font_data(crate::fonts::LATIN_CYRILLIC.to_vec());
+        db.load_font_data(crate::fonts::CJK.to_vec());
         db.set_sans_serif_family("DejaVu Sans");
         Arc::new(db)
     }))
@@ -390,7 +386,8 @@ fn png_encoder<W: std::io::Write>(out: W, size_px: [u32; 2]) -> png::Encoder<'st
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::{Deck, deck, render_slide};
+    use crate::deck::{self, Deck};
+    use crate::export::render_slide;
     use crate::scene::MapModel;
 
     fn overview_tree(size: [u32; 2], scale: f32) -> usvg::Tree {

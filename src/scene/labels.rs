@@ -27,12 +27,11 @@ pub enum Placement {
     Centered,
 }
 
-/// Text width is estimated from its length so that placement needs no font system; labels are
-/// short and the estimate errs on the wide side.
+/// The box a label takes: its text measured from the glyphs of the faces both backends draw
+/// it with (`crate::fonts`), and a pixel each side for its halo.
 pub fn estimate_size_px(text: &str, font_px: f32) -> [f32; 2] {
-    #[expect(clippy::cast_precision_loss, reason = "labels are short")]
-    let chars = text.chars().count() as f32;
-    [chars * font_px * 0.56 + 2.0, font_px * 1.2]
+    let [width, height] = crate::fonts::text_size_px(text, font_px);
+    [width + 2.0, height]
 }
 
 pub fn box_for(

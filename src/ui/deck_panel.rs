@@ -2,7 +2,7 @@
 
 use egui::Ui;
 
-use crate::export::Deck;
+use crate::deck::Deck;
 
 #[must_use]
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use egui::Ui;
 
 use crate::data::Atlas;
-use crate::export::{self, ExportError, Format, Slide};
+use crate::deck::Slide;
+use crate::export::{self, ExportError, Format};
 use crate::jobs::{Job, Progress};
 use crate::scene::MapModel;
 

@@ -4,23 +4,32 @@
 use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
 use egui::{FontData, FontFamily};
 
-const LATIN_CYRILLIC: &[u8] =
-    include_bytes!("../../assets/fonts/atlas-fallback-latin-cyrillic.ttf");
-const CJK: &[u8] = include_bytes!("../../assets/fonts/atlas-fallback-cjk.otf");
+use crate::fonts::{CJK, FAMILY, LATIN_CYRILLIC};
 
-/// Adds the fallback fonts after egui's own, for proportional and monospace text.
+/// The family map labels and slides are set in: the faces the SVG writer draws with and label
+/// placement measures, so that every picture of a slide sets its text alike.
+pub fn atlas_font(size: f32) -> egui::FontId {
+    egui::FontId::new(size, FontFamily::Name(FAMILY.into()))
+}
+
+/// Adds the bundled faces after egui's own, for proportional and monospace text, and as the
+/// whole of the `atlas` family.
 pub fn install(ctx: &egui::Context) {
     for (name, bytes) in [("atlas-latin-cyrillic", LATIN_CYRILLIC), ("atlas-cjk", CJK)] {
         ctx.add_font(FontInsert {
             name: name.to_owned(),
             data: FontData::from_static(bytes),
-            families: [FontFamily::Proportional, FontFamily::Monospace]
-                .into_iter()
-                .map(|family| InsertFontFamily {
-                    family,
-                    priority: FontPriority::Lowest,
-                })
-                .collect(),
+            families: [
+                FontFamily::Proportional,
+                FontFamily::Monospace,
+                FontFamily::Name(FAMILY.into()),
+            ]
+            .into_iter()
+            .map(|family| InsertFontFamily {
+                family,
+                priority: FontPriority::Lowest,
+            })
+            .collect(),
         });
     }
 }

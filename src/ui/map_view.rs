@@ -11,15 +11,11 @@ use egui::{Color32, Shape, Ui};
 use egui_plot::{Plot, PlotBounds, PlotGeometry, PlotItem, PlotItemBase, PlotTransform};
 
 use crate::data::Atlas;
-use crate::export::Annotation;
-use crate::export::slide::place_annotation;
-use crate::scene::labels::ScreenBox;
 use crate::scene::model::UserPick;
 use crate::scene::{self, Layers, MapModel, Scene, SceneOptions, View};
 use crate::style::Theme;
 use crate::ui::batches::DrawBatches;
 use crate::ui::paint::{DenseTiles, ScenePainter, ZOOM_SHOWN_SCALED, bake};
-use crate::ui::presentation::ANNOTATION_FONT_PX;
 
 /// The closest zoom: 2 metres a pixel.
 pub const MIN_KM_PER_PX: f64 = 0.002;
@@ -61,8 +57,6 @@ pub struct MapInputs<'a> {
     pub dense: &'a RefCell<DenseTiles>,
     /// How the map's triangles are batched for the renderer; `None` draws them at once.
     pub batches: Option<&'a DrawBatches>,
-    /// Annotations drawn over the map (presentation mode): the map's labels keep clear of them.
-    pub annotations: &'a [Annotation],
 }
 
 /// A painted map and everything it was painted from.
@@ -192,7 +186,6 @@ struct PaintKey {
     selected: Option<usize>,
     hovered: Option<usize>,
     highlighted: Vec<usize>,
-    annotations: Vec<Annotation>,
     /// Which data: a reload makes a new atlas and model, opening a layer a new revision.
     data: (usize, usize, u64),
     /// The font atlas the picture's labels were drawn into (see [`FontAtlasStamp`]).
@@ -240,7 +233,6 @@ impl PaintKey {
             && self.selected == other.selected
             && self.hovered == other.hovered
             && self.highlighted == other.highlighted
-            && self.annotations == other.annotations
             && self.data == other.data
             && self.fonts == other.fonts
     }
@@ -266,7 +258,6 @@ impl PlotItem for MapLayer<'_> {
             selected: self.inputs.selected,
             hovered: self.inputs.hovered,
             highlighted: self.inputs.highlighted.to_vec(),
-            annotations: self.inputs.annotations.to_vec(),
             data: (
                 std::ptr::from_ref(self.inputs.atlas) as usize,
                 std::ptr::from_ref(self.inputs.model) as usize,
@@ -311,27 +302,13 @@ impl PlotItem for MapLayer<'_> {
         } else {
             (view, frame)
         };
-        // Placed in the frame, where presentation mode draws them, then moved into the
-        // picture, which reaches past the frame while panning.
-        let reserved: Vec<ScreenBox> = (self.inputs.annotations.iter())
-            .map(|a| {
-                let point = (self.inputs.model.projection).project(a.lon_lat[0], a.lon_lat[1]);
-                let at = view.to_px(point);
-                let shift = [0, 1].map(|axis| scene_view.to_px(point)[axis] - at[axis]);
-                let placed = place_annotation(at, &a.text, ANNOTATION_FONT_PX, frame.width());
-                ScreenBox {
-                    min: [0, 1].map(|axis| placed.bounds.min[axis] + shift[axis]),
-                    max: [0, 1].map(|axis| placed.bounds.max[axis] + shift[axis]),
-                }
-            })
-            .collect();
         let options = SceneOptions {
             theme: self.inputs.theme,
             layers: self.inputs.layers,
             selected: self.inputs.selected,
             hovered: self.inputs.hovered,
             highlighted: self.inputs.highlighted,
-            reserved_px: &reserved,
+            reserved_px: &[],
             full_detail: false,
         };
         let scene = Arc::new(scene::build_scene(

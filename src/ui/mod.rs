@@ -16,3 +16,4 @@ pub mod open_panel;
 pub mod paint;
 pub mod presentation;
 pub mod search_panel;
+pub mod slide_painter;

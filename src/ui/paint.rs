@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use egui::epaint::{Mesh, Tessellator, Vertex, WHITE_UV};
-use egui::{Color32, FontId, Painter, Pos2, Rect, Shape, Stroke as EguiStroke, pos2, vec2};
+use egui::{Color32, Painter, Pos2, Rect, Shape, Stroke as EguiStroke, pos2, vec2};
 use geo::Simplify;
 
 use crate::scene::model::ProjectedUserLayer;
@@ -1003,7 +1003,7 @@ impl ScenePainter<'_> {
     fn label(&self, painter: &Painter, label: &Label, shapes: &mut Vec<Shape>) {
         let galley = painter.layout_no_wrap(
             label.text.clone(),
-            FontId::proportional(label.size_px),
+            crate::ui::fonts::atlas_font(label.size_px),
             color32(label.color),
         );
         let pos = self.rect.min + vec2(label.top_left_px[0], label.top_left_px[1]);
@@ -1190,7 +1190,7 @@ mod tests {
                 if i % 10 == 0 {
                     let galley = ui.painter().layout_no_wrap(
                         "Khorgos".into(),
-                        FontId::proportional(12.0),
+                        egui::FontId::proportional(12.0),
                         Color32::BLACK,
                     );
                     shapes.push(Shape::galley(pos2(5.0, y), galley, Color32::BLACK));

@@ -168,4 +168,4 @@ impl Deck {
 
 /// The deck shipped with the atlas, telling the article's story.
 pub const DEFAULT_DECK_FILE: &str = "assets/decks/default.json";
-pub const DEFAULT_DECK: &str = include_str!("../../assets/decks/default.json");
+pub const DEFAULT_DECK: &str = include_str!("../assets/decks/default.json");
