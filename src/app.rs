@@ -13,6 +13,7 @@ use crate::data::query::{self, day_key};
 use crate::data::{Atlas, Basemap, ItemGeometry, LoadError, UserLayer, load_user_layer};
 use crate::deck::{Deck, Slide, SlideView};
 use crate::export;
+use crate::fs::{WriteError, write_atomic};
 use crate::jobs::{self, Job, Progress};
 use crate::scene::layers::UserLayerStyle;
 use crate::scene::{Layers, MapModel, Scene, View};
@@ -97,18 +98,13 @@ pub fn restore_state(path: &Path) -> Restored {
 }
 
 /// Writes the state to `path` through a temporary file and a rename.
-pub fn save_state(path: &Path, state: &SavedState) -> Result<(), export::ExportError> {
-    let text = serde_json::to_string_pretty(state).map_err(|e| export::ExportError::Write {
-        path: path.display().to_string(),
-        source: std::io::Error::other(e),
-    })?;
+pub fn save_state(path: &Path, state: &SavedState) -> Result<(), WriteError> {
+    let text = serde_json::to_string_pretty(state)
+        .map_err(|e| WriteError::new(path, std::io::Error::other(e)))?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| export::ExportError::Write {
-            path: path.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(dir).map_err(|source| WriteError::new(path, source))?;
     }
-    export::write_atomic(path, text.as_bytes())
+    write_atomic(path, text.as_bytes())
 }
 
 /// Lines of one error the Problems window lists; the log has them all.
@@ -247,7 +243,8 @@ pub struct AtlasApp {
     pub shown_entity: Option<String>,
     /// The points of the measuring path, lon/lat; `Some` while the measure tool is on.
     pub measure: Option<Vec<[f64; 2]>>,
-    screenshot_notice: Arc<std::sync::Mutex<Option<String>>>,
+    /// The job writing the last screenshot, started by eframe's screenshot callback.
+    screenshot_job: Arc<std::sync::Mutex<Option<Job<std::path::PathBuf>>>>,
 }
 
 /// Files read in the background as layers, named for the status bar.
@@ -359,7 +356,7 @@ impl AtlasApp {
             show_entities: false,
             shown_entity: None,
             measure: None,
-            screenshot_notice: Arc::default(),
+            screenshot_job: Arc::default(),
             load_errors,
             state_path: None,
             last_save_error: None,
@@ -415,7 +412,7 @@ impl AtlasApp {
             ),
             Restored::Unreadable(bytes) => {
                 let copy = unreadable_copy_path(&path);
-                match export::write_atomic(&copy, &bytes) {
+                match write_atomic(&copy, &bytes) {
                     Ok(()) => (
                         None,
                         Some(format!(
@@ -566,7 +563,7 @@ impl AtlasApp {
             });
             self.applied_theme = Some(self.state.theme);
         }
-        self.handle_screenshot();
+        self.finish_screenshot();
         if let Some(index) = self.presenting {
             self.presentation_ui(ui, index);
             return;
@@ -930,7 +927,7 @@ impl AtlasApp {
             },
             Some(DeckIntent::Save) => {
                 let path = std::path::PathBuf::from(&self.deck_path_input);
-                match export::write_atomic(&path, self.deck.to_json().as_bytes()) {
+                match write_atomic(&path, self.deck.to_json().as_bytes()) {
                     Ok(()) => {
                         self.deck_unsaved = false;
                         self.state.deck_path = Some(self.deck_path_input.clone());
@@ -947,47 +944,62 @@ impl AtlasApp {
         }
     }
 
-    /// Asks the window for a screenshot of the whole UI; eframe hands the picture to the
-    /// callback once the frame is drawn, which saves it and leaves a notice for the status bar.
+    /// Asks the window for a screenshot of the whole UI. eframe hands the picture to the
+    /// callback once the frame is drawn; the callback starts a job that encodes and writes the
+    /// PNG, so that no frame waits for either, and the status bar says how it went.
     fn request_screenshot(&mut self, ctx: &egui::Context) {
-        let notice = Arc::clone(&self.screenshot_notice);
+        let pending = Arc::clone(&self.screenshot_job);
         let repaint = ctx.clone();
         let path = std::path::PathBuf::from(default_export_path("window", "png"));
         ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(
             egui::ScreenshotCallback::new(move |image| {
-                let rgba: Vec<u8> = image
-                    .pixels
-                    .iter()
-                    .flat_map(|c| c.to_srgba_unmultiplied())
-                    .collect();
-                #[expect(clippy::cast_possible_truncation, reason = "window sizes fit in u32")]
-                let size = [image.size[0] as u32, image.size[1] as u32];
-                let result = export::encode_rgba_png(&rgba, size)
-                    .and_then(|png| export::write_atomic(&path, &png));
-                if let Ok(mut slot) = notice.lock() {
-                    *slot = Some(match result {
-                        Ok(()) => format!("Screenshot saved to {}", path.display()),
-                        Err(e) => {
-                            log::error!("{e}");
-                            e.to_string()
-                        }
-                    });
+                let path = path.clone();
+                let repaint = repaint.clone();
+                let job = Job::spawn(
+                    "screenshot-png",
+                    move || repaint.request_repaint(),
+                    move |progress| {
+                        progress.stage("encoding");
+                        let rgba: Vec<u8> = image
+                            .pixels
+                            .iter()
+                            .flat_map(|c| c.to_srgba_unmultiplied())
+                            .collect();
+                        #[expect(
+                            clippy::cast_possible_truncation,
+                            reason = "window sizes fit in u32"
+                        )]
+                        let size = [image.size[0] as u32, image.size[1] as u32];
+                        let png = export::encode_rgba_png(&rgba, size)?;
+                        progress.stage("writing");
+                        write_atomic(&path, &png)?;
+                        Ok::<_, export::ExportError>(path)
+                    },
+                );
+                if let Ok(mut slot) = pending.lock() {
+                    *slot = Some(job);
                 }
-                repaint.request_repaint();
             }),
         ));
         self.notice = Some("Taking a screenshot…".to_owned());
     }
 
-    fn handle_screenshot(&mut self) {
-        if let Some(message) = self
-            .screenshot_notice
-            .lock()
-            .ok()
-            .and_then(|mut slot| slot.take())
-        {
-            self.notice = Some(message);
-        }
+    /// Says in the status bar how the screenshot's job ended, once it has.
+    fn finish_screenshot(&mut self) {
+        let Ok(mut slot) = self.screenshot_job.lock() else {
+            return;
+        };
+        let message = match slot.as_ref().map(Job::state) {
+            None | Some(jobs::JobState::Running(_)) => return,
+            Some(jobs::JobState::Done(path)) => format!("Screenshot saved to {}", path.display()),
+            Some(jobs::JobState::Failed(message)) => {
+                format!("The screenshot was not saved: {message}")
+            }
+            Some(jobs::JobState::Cancelled) => "The screenshot was cancelled".to_owned(),
+        };
+        *slot = None;
+        drop(slot);
+        self.notice = Some(message);
     }
 
     /// When a panel opens or the window is resized, the map keeps its centre and scale, as map
@@ -1877,8 +1889,8 @@ impl AtlasApp {
             match self.pointer_lon_lat {
                 Some([lon, lat]) => ui.monospace(format!(
                     "{}  {}",
-                    format_degrees(lat, 'N', 'S'),
-                    format_degrees(lon, 'E', 'W')
+                    crate::format::format_degrees(lat, 3, 'N', 'S'),
+                    crate::format::format_degrees(lon, 3, 'E', 'W')
                 )),
                 None => ui.monospace("move the pointer over the map"),
             };
@@ -2093,11 +2105,6 @@ pub fn opening_bounds(model: &MapModel) -> [f64; 4] {
 fn with_margin(b: [f64; 4], fraction: f64) -> [f64; 4] {
     let (dx, dy) = ((b[2] - b[0]) * fraction, (b[3] - b[1]) * fraction);
     [b[0] - dx, b[1] - dy, b[2] + dx, b[3] + dy]
-}
-
-pub fn format_degrees(value: f64, positive: char, negative: char) -> String {
-    let hemisphere = if value < 0.0 { negative } else { positive };
-    format!("{:.3}°{hemisphere}", value.abs())
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Numbers as the atlas writes them, in the panels and on slides alike.
+//! Numbers and degrees as the atlas writes them, in the panels and on slides alike.
 
 /// Thousands separated by thin spaces; decimals only where the value has them.
 pub fn format_number(value: f64) -> String {
@@ -21,9 +21,26 @@ pub fn format_number(value: f64) -> String {
     if whole < 0 { format!("-{out}") } else { out }
 }
 
+/// An angle in degrees with its hemisphere letter (`positive` for zero and above), with
+/// `decimals` places: "76.950°E", "45°N". A longitude past 180 is read as west of it.
+pub fn format_degrees(value: f64, decimals: usize, positive: char, negative: char) -> String {
+    let value = if value > 180.0 { value - 360.0 } else { value };
+    let hemisphere = if value < 0.0 { negative } else { positive };
+    format!("{:.decimals$}°{hemisphere}", value.abs())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::format_number;
+    use super::{format_degrees, format_number};
+
+    #[test]
+    fn degrees_carry_their_hemisphere() {
+        assert_eq!(format_degrees(76.95, 3, 'E', 'W'), "76.950°E");
+        assert_eq!(format_degrees(-25.0, 0, 'E', 'W'), "25°W");
+        assert_eq!(format_degrees(190.0, 0, 'E', 'W'), "170°W");
+        assert_eq!(format_degrees(180.0, 0, 'E', 'W'), "180°E");
+        assert_eq!(format_degrees(45.0, 0, 'N', 'S'), "45°N");
+    }
 
     #[test]
     fn numbers_get_thousands_separators() {

@@ -9,6 +9,7 @@ pub mod deck;
 pub mod export;
 pub mod fonts;
 pub mod format;
+pub mod fs;
 pub mod jobs;
 pub mod scene;
 pub mod slide;

@@ -310,7 +310,7 @@ fn the_overview_slide_matches_its_snapshot() {
 fn a_deck_survives_a_save_and_reopen() {
     let deck = default_deck();
     let path = std::env::temp_dir().join(format!("sinokaz-deck-{}.json", std::process::id()));
-    export::write_atomic(&path, deck.to_json().as_bytes()).expect("saved");
+    sinokaz_atlas::fs::write_atomic(&path, deck.to_json().as_bytes()).expect("saved");
     let reopened = Deck::load(&path).expect("reopens");
     assert_eq!(reopened, deck);
     std::fs::remove_file(&path).ok();

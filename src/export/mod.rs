@@ -5,11 +5,11 @@ pub mod items;
 pub mod raster;
 pub mod slide;
 
-use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::deck::{Deck, DeckError, Slide};
+use crate::fs::{WriteError, write_atomic, write_atomic_with};
 pub use raster::{encode_rgba_png, svg_to_png, write_svg_as_png};
 pub use slide::{RenderedSlide, render_slide};
 
@@ -34,12 +34,8 @@ pub enum ExportError {
     BadSize(String),
     #[error("bad scale {0}: give a number from 0.25 to 8")]
     BadScale(f32),
-    #[error("{path}: cannot write: {source}")]
-    Write {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Write(#[from] WriteError),
     #[error("cannot rasterise the slide: {0}")]
     Raster(String),
     #[error("cannot export: {0}")]
@@ -68,47 +64,6 @@ pub fn check_scale(scale: f32) -> Result<f32, ExportError> {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path` and renames it over `path`, so a failed or
-/// interrupted write never leaves a half-written file and never destroys the previous one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    write_atomic_with(path, |file| file.write_all(bytes))
-}
-
-/// Like [`write_atomic`], for callers that produce the content while writing: `write` fills a
-/// temporary file beside `path` (`.NAME.PID.tmp`, in the same directory so the rename cannot
-/// cross file systems), which is synced and then renamed over `path`. If `write`, the sync or the
-/// rename fails, the temporary file is removed and `path` keeps its previous content.
-pub fn write_atomic_with(
-    path: &Path,
-    write: impl FnOnce(&mut File) -> io::Result<()>,
-) -> Result<(), ExportError> {
-    let error = |source| ExportError::Write {
-        path: path.display().to_string(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = File::create(&temp)?;
-        write(&mut file)?;
-        // Synced before the rename: otherwise a crash soon after could leave the new name
-        // pointing at a file whose data never reached the disk.
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.map_err(error)
-}
-
 /// Rasterises `svg` at `size_px` into a PNG at `path`, written as [`write_atomic`] writes:
 /// the PNG goes to the temporary file strip by strip, never whole in memory. A failure to
 /// write is a [`ExportError::Write`] naming `path`; a failure to rasterise is reported as
@@ -135,7 +90,7 @@ pub fn write_png_atomic(path: &Path, svg: &str, size_px: [u32; 2]) -> Result<(),
     });
     match raster_failure {
         Some(failure) => Err(failure),
-        None => written,
+        None => written.map_err(ExportError::from),
     }
 }
 
@@ -199,7 +154,7 @@ pub fn export_deck(
         })?],
         None => request.deck.slides.iter().collect(),
     };
-    std::fs::create_dir_all(request.out_dir).map_err(|source| ExportError::Write {
+    std::fs::create_dir_all(request.out_dir).map_err(|source| WriteError {
         path: request.out_dir.display().to_string(),
         source,
     })?;

@@ -88,7 +88,7 @@ impl ExportJob {
                 let path = PathBuf::from(&settings.path);
                 if settings.format == Format::Svg {
                     progress.stage("writing");
-                    export::write_atomic(&path, rendered.svg.as_bytes())?;
+                    crate::fs::write_atomic(&path, rendered.svg.as_bytes())?;
                 } else {
                     progress.stage("rasterising");
                     export::write_png_atomic(&path, &rendered.svg, settings.size)?;
