@@ -9,6 +9,7 @@ use std::sync::Arc;
 use egui::Ui;
 use serde::{Deserialize, Serialize};
 
+use crate::camera::{Camera, KeyMove, opening_bounds, with_margin};
 use crate::data::query::{self, day_key};
 use crate::data::{Atlas, Basemap, ItemGeometry, LoadError, UserLayer, load_user_layer};
 use crate::deck::{Deck, Slide, SlideView};
@@ -35,9 +36,6 @@ use crate::ui::paint::{DenseTiles, color32};
 use crate::ui::presentation::{self, PresentationIntent};
 use crate::ui::search_panel::{SearchIntent, SearchState, search_ui};
 use crate::ui::slide_painter;
-
-/// The opening view: Kazakhstan, Xinjiang and Xi'an, in lon/lat degrees.
-pub const OPENING_LON_LAT_BOX: [f64; 4] = [46.0, 33.0, 113.0, 55.5];
 
 /// The part of the state worth restoring on the next start. Loaded data, indexes and caches are
 /// rebuilt, never saved.
@@ -187,7 +185,7 @@ pub struct AtlasApp {
     pub open_dialog: Option<OpenDialog>,
     selected: Option<usize>,
     hovered: Option<usize>,
-    pending_bounds: Option<[f64; 4]>,
+    camera: Camera,
     pointer_lon_lat: Option<[f64; 2]>,
     corridor_measures: HashMap<usize, CorridorMeasures>,
     /// Corridor measures being made in the background.
@@ -325,7 +323,7 @@ impl AtlasApp {
             .selected
             .as_deref()
             .and_then(|id| atlas.item_index(id));
-        let pending_bounds = Some(state.view.unwrap_or_else(|| opening_bounds(&model)));
+        let camera = Camera::showing(state.view.unwrap_or_else(|| opening_bounds(&model)));
         Self {
             flags,
             atlas: Arc::new(atlas),
@@ -364,7 +362,7 @@ impl AtlasApp {
             open_dialog: None,
             selected,
             hovered: None,
-            pending_bounds,
+            camera,
             pointer_lon_lat: None,
             corridor_measures: HashMap::new(),
             measure_jobs: HashMap::new(),
@@ -447,14 +445,12 @@ impl AtlasApp {
 
     /// Shows `bounds` ([min_x, min_y, max_x, max_y] of the map plane in km) from the next frame.
     pub fn show_bounds(&mut self, bounds: [f64; 4]) {
-        self.pending_bounds = Some(bounds);
+        self.camera.show(bounds);
     }
 
     /// The map-plane box shown in the last frame.
     pub fn shown_bounds(&self) -> Option<[f64; 4]> {
-        self.last_view
-            .as_ref()
-            .map(|v| [v.min[0], v.min[1], v.max[0], v.max[1]])
+        self.camera.shown()
     }
 
     pub fn selected(&self) -> Option<usize> {
@@ -641,7 +637,8 @@ impl AtlasApp {
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
-                self.keep_scale_on_resize(ui.available_size());
+                let size = ui.available_size();
+                self.camera.resize([f64::from(size.x), f64::from(size.y)]);
                 let inputs = MapInputs {
                     atlas: &self.atlas,
                     model: &self.model,
@@ -650,7 +647,7 @@ impl AtlasApp {
                     selected: self.selected,
                     hovered: self.hovered,
                     highlighted: &self.highlighted_items,
-                    set_bounds: self.pending_bounds.take(),
+                    set_bounds: self.camera.take_pending(),
                     cache: &self.map_cache,
                     dense: &self.user_layer_tiles,
                     batches: self.draw_batches.as_ref(),
@@ -760,7 +757,7 @@ impl AtlasApp {
         self.presented = None;
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
         if let Some(view) = self.state.view {
-            self.pending_bounds = Some(view);
+            self.camera.show(view);
         }
     }
 
@@ -1002,35 +999,6 @@ impl AtlasApp {
         self.notice = Some(message);
     }
 
-    /// When a panel opens or the window is resized, the map keeps its centre and scale, as map
-    /// programs do, instead of egui_plot's default of keeping the x range and rescaling.
-    fn keep_scale_on_resize(&mut self, size: egui::Vec2) {
-        if self.pending_bounds.is_some() {
-            return;
-        }
-        let (Some(rect), Some(view)) = (self.last_map_rect, self.last_view) else {
-            return;
-        };
-        if (rect.width() - size.x).abs() < 0.5 && (rect.height() - size.y).abs() < 0.5 {
-            return;
-        }
-        let km_per_px = view.km_per_px();
-        let center = [
-            (view.min[0] + view.max[0]) / 2.0,
-            (view.min[1] + view.max[1]) / 2.0,
-        ];
-        let half = [
-            f64::from(size.x) * km_per_px / 2.0,
-            f64::from(size.y) * km_per_px / 2.0,
-        ];
-        self.pending_bounds = Some([
-            center[0] - half[0],
-            center[1] - half[1],
-            center[0] + half[0],
-            center[1] + half[1],
-        ]);
-    }
-
     fn apply_map_response(&mut self, ctx: &egui::Context, response: MapResponse) {
         if response.hovered != self.hovered {
             self.hovered = response.hovered;
@@ -1047,6 +1015,12 @@ impl AtlasApp {
             }
         }
         self.state.view = Some(response.bounds);
+        if let Some(rect) = response.screen_rect {
+            self.camera.shown_as(
+                response.bounds,
+                [f64::from(rect.width()), f64::from(rect.height())],
+            );
+        }
         self.last_scene = response.scene;
         self.last_view = response.view;
         self.last_map_rect = response.screen_rect;
@@ -1113,24 +1087,12 @@ impl AtlasApp {
                 step(Key::ArrowUp, Key::ArrowDown),
             )
         });
-        let Some(b) = self.pending_bounds.or_else(|| self.shown_bounds()) else {
-            return;
-        };
-        if zoom_in || zoom_out || dx != 0.0 || dy != 0.0 {
-            let (w, h) = (b[2] - b[0], b[3] - b[1]);
-            // A fifth of the view per arrow press; zoom by 1.5 about the centre.
-            let (shift_x, shift_y) = (dx * w * 0.2, dy * h * 0.2);
-            let factor = if zoom_in {
-                1.0 / 1.5
-            } else if zoom_out {
-                1.5
-            } else {
-                1.0
-            };
-            let c = [(b[0] + b[2]) / 2.0 + shift_x, (b[1] + b[3]) / 2.0 + shift_y];
-            let (hw, hh) = (w * factor / 2.0, h * factor / 2.0);
-            self.pending_bounds = Some([c[0] - hw, c[1] - hh, c[0] + hw, c[1] + hh]);
-        }
+        self.camera.keys(KeyMove {
+            zoom_in,
+            zoom_out,
+            dx,
+            dy,
+        });
     }
 
     fn search_window(&mut self, ctx: &egui::Context) {
@@ -1457,34 +1419,9 @@ impl AtlasApp {
                 Some(area) => self.model.regions[area].bbox,
                 None => p.bbox,
             });
-        let Some(target) = boxes.reduce(crate::scene::model::union) else {
-            return;
-        };
-        let Some(shown) = self.shown_bounds() else {
-            self.pending_bounds = Some(with_margin(target, 0.2));
-            return;
-        };
-        let inset = with_margin(shown, -0.05);
-        let inside = target[0] >= inset[0]
-            && target[1] >= inset[1]
-            && target[2] <= inset[2]
-            && target[3] <= inset[3];
-        if inside {
-            return;
+        if let Some(target) = boxes.reduce(crate::scene::model::union) {
+            self.camera.bring_into_view(target);
         }
-        let (w, h) = (shown[2] - shown[0], shown[3] - shown[1]);
-        let fits = target[2] - target[0] <= w * 0.9 && target[3] - target[1] <= h * 0.9;
-        self.pending_bounds = Some(if fits {
-            let c = [(target[0] + target[2]) / 2.0, (target[1] + target[3]) / 2.0];
-            [
-                c[0] - w / 2.0,
-                c[1] - h / 2.0,
-                c[0] + w / 2.0,
-                c[1] + h / 2.0,
-            ]
-        } else {
-            with_margin(target, 0.2)
-        });
     }
 
     fn apply_layers_intent(&mut self, intent: LayersIntent) {
@@ -1792,15 +1729,16 @@ impl AtlasApp {
                 .button("Fit all")
                 .on_hover_text("Show every mapped item")
                 .clicked()
+                && let Some(b) = self.model.items_bbox()
             {
-                self.pending_bounds = self.model.items_bbox().map(|b| with_margin(b, 0.06));
+                self.camera.show(with_margin(b, 0.06));
             }
             if ui
                 .button("Opening view")
                 .on_hover_text("Kazakhstan, Xinjiang and Xi'an")
                 .clicked()
             {
-                self.pending_bounds = Some(opening_bounds(&self.model));
+                self.camera.show(opening_bounds(&self.model));
             }
             if ui
                 .button("Search")
@@ -2095,16 +2033,6 @@ fn open_url(ctx: &egui::Context, url: &str) {
     } else {
         log::warn!("not opening a non-web link: {url}");
     }
-}
-
-pub fn opening_bounds(model: &MapModel) -> [f64; 4] {
-    let [lon0, lat0, lon1, lat1] = OPENING_LON_LAT_BOX;
-    model.bbox_of_lon_lat(lon0, lat0, lon1, lat1)
-}
-
-fn with_margin(b: [f64; 4], fraction: f64) -> [f64; 4] {
-    let (dx, dy) = ((b[2] - b[0]) * fraction, (b[3] - b[1]) * fraction);
-    [b[0] - dx, b[1] - dy, b[2] + dx, b[3] + dy]
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! → backends (`ui` paints the live map). Nothing below `ui` and `app` depends on egui.
 
 pub mod app;
+pub mod camera;
 pub mod data;
 pub mod deck;
 pub mod export;
