@@ -1814,3 +1814,56 @@ fn exporting_the_shown_items_writes_them_in_the_background_and_says_where() {
     assert_eq!(written.len(), harness.state().atlas.items.len());
     std::fs::remove_file(path).ok();
 }
+
+/// Runs frames until `done` holds, as a background job ends.
+fn until(harness: &mut Harness<'_, AtlasApp>, what: &str, done: impl Fn(&AtlasApp) -> bool) {
+    for _ in 0..1000 {
+        if done(harness.state()) {
+            harness.run();
+            return;
+        }
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("{what}: not done after 1000 frames");
+}
+
+/// The deck is saved and opened by jobs: the file written is the deck, a file that is not a
+/// deck leaves the open deck as it was and the window says why.
+#[test]
+fn the_deck_window_saves_and_opens_deck_files_in_the_background() {
+    let dir = std::env::temp_dir().join(format!("sinokaz-ui-deck-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let saved = dir.join("meeting.json");
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{\"title\": \"half a deck\", \"slides\": [").expect("written");
+    let mut harness = harness(app());
+    let slides = harness.state().deck.slides.len();
+    harness.get_by_label(&format!("Deck ({slides})")).click();
+    harness.run();
+    let set_path = |harness: &mut Harness<'_, AtlasApp>, path: &std::path::Path| {
+        harness.get_by_label("Deck file:").click();
+        harness.run();
+        harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+        harness.event(Event::Text(path.display().to_string()));
+        harness.run();
+    };
+    set_path(&mut harness, &saved);
+    harness.get_by_label("Save").click();
+    harness.run();
+    until(&mut harness, "saving the deck", |_| saved.exists());
+    harness.get_by_label_contains("Saved");
+    let written = std::fs::read_to_string(&saved).expect("the deck was written");
+    let reread = sinokaz_atlas::deck::Deck::parse("meeting.json", &written).expect("a deck");
+    assert_eq!(reread, harness.state().deck);
+
+    set_path(&mut harness, &broken);
+    harness.get_by_label("Open").click();
+    harness.run();
+    until(&mut harness, "opening the broken deck", |app| {
+        app.deck_notice()
+            .is_some_and(|n| n.contains("broken.json:"))
+    });
+    assert_eq!(harness.state().deck, reread, "the open deck is kept");
+    std::fs::remove_dir_all(&dir).ok();
+}

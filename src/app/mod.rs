@@ -9,6 +9,10 @@ use std::sync::Arc;
 use egui::Ui;
 use serde::{Deserialize, Serialize};
 
+mod command;
+
+pub use command::Command;
+
 use crate::camera::{Camera, KeyMove, opening_bounds, with_margin};
 use crate::data::query::{self, day_key};
 use crate::data::{Atlas, Basemap, ItemGeometry, LoadError, UserLayer, load_user_layer};
@@ -24,7 +28,7 @@ use crate::spatial::{Projection, measure};
 use crate::style::{self, Theme};
 use crate::ui::batches::DrawBatches;
 use crate::ui::deck_panel::{DeckIntent, deck_window_ui};
-use crate::ui::details::{CorridorMeasures, DetailsIntent, details_ui, is_openable_url};
+use crate::ui::details::{CorridorMeasures, details_ui, is_openable_url};
 use crate::ui::export_panel::{
     ExportIntent, ExportJob, ExportSettings, JobState, default_export_path, export_window_ui,
 };
@@ -34,7 +38,7 @@ use crate::ui::map_view::{MapInputs, MapResponse, PaintedMap, map_view_ui};
 use crate::ui::open_panel::{OpenDialog, OpenIntent, open_dialog_ui};
 use crate::ui::paint::{DenseTiles, color32};
 use crate::ui::presentation::{self, PresentationIntent};
-use crate::ui::search_panel::{SearchIntent, SearchState, search_ui};
+use crate::ui::search_panel::{SearchState, search_ui};
 use crate::ui::slide_painter;
 
 /// The part of the state worth restoring on the next start. Loaded data, indexes and caches are
@@ -154,6 +158,19 @@ pub fn restore_legacy_state(storage: Option<&dyn eframe::Storage>) -> Option<Sav
     eframe::get_value(storage?, STORAGE_KEY)
 }
 
+/// What the deck's file job did.
+#[derive(Clone)]
+enum DeckFileDone {
+    Opened(Deck, PathBuf),
+    Saved(PathBuf),
+}
+
+/// A repaint request for `ctx`, for jobs to call when they end.
+fn repaint_of(ctx: &egui::Context) -> impl Fn() + Send + Sync + 'static {
+    let ctx = ctx.clone();
+    move || ctx.request_repaint()
+}
+
 /// What a presented slide was laid out from: a change to any of it lays the slide out anew.
 #[derive(Clone, PartialEq)]
 struct PresentedKey {
@@ -186,6 +203,8 @@ pub struct AtlasApp {
     selected: Option<usize>,
     hovered: Option<usize>,
     camera: Camera,
+    /// What the user asked for in this frame, applied once its UI is laid out.
+    commands: Vec<Command>,
     pointer_lon_lat: Option<[f64; 2]>,
     corridor_measures: HashMap<usize, CorridorMeasures>,
     /// Corridor measures being made in the background.
@@ -209,6 +228,8 @@ pub struct AtlasApp {
     deck_unsaved: bool,
     deck_path_input: String,
     deck_notice: Option<String>,
+    /// Opening or saving the deck file, on its own thread.
+    deck_job: Option<Job<DeckFileDone>>,
     show_deck: bool,
     /// `Some` while the export window is open.
     export_settings: Option<ExportSettings>,
@@ -336,6 +357,7 @@ impl AtlasApp {
             deck,
             deck_unsaved: false,
             deck_notice,
+            deck_job: None,
             show_deck: false,
             export_settings: None,
             export_job: None,
@@ -363,6 +385,7 @@ impl AtlasApp {
             selected,
             hovered: None,
             camera,
+            commands: Vec::new(),
             pointer_lon_lat: None,
             corridor_measures: HashMap::new(),
             measure_jobs: HashMap::new(),
@@ -455,6 +478,11 @@ impl AtlasApp {
 
     pub fn selected(&self) -> Option<usize> {
         self.selected
+    }
+
+    /// What the deck window says about the last open or save.
+    pub fn deck_notice(&self) -> Option<&str> {
+        self.deck_notice.as_deref()
     }
 
     /// The index of the slide presentation mode shows, if presenting.
@@ -560,12 +588,15 @@ impl AtlasApp {
             self.applied_theme = Some(self.state.theme);
         }
         self.finish_screenshot();
+        self.finish_deck_file();
         if let Some(index) = self.presenting {
             self.presentation_ui(ui, index);
+            self.apply_commands(ui.ctx());
             return;
         }
         if ui.ctx().input(|i| i.key_pressed(egui::Key::F11)) {
-            self.start_presentation(ui.ctx(), 0);
+            self.commands.push(Command::Present(0));
+            self.apply_commands(ui.ctx());
             return;
         }
         self.keyboard(ui.ctx());
@@ -587,7 +618,7 @@ impl AtlasApp {
                     if let Some(intent) =
                         filter_ui(ui, &self.atlas, &self.state.layers.filter, tally)
                     {
-                        self.apply_filter_intent(intent);
+                        self.commands.push(intent.into());
                     }
                     self.checks_ui(ui);
                     ui.separator();
@@ -596,7 +627,7 @@ impl AtlasApp {
                         layers_ui(ui, &self.atlas, &self.state.layers, &rows, self.state.theme);
                     drop(rows);
                     if let Some(intent) = intent {
-                        self.apply_layers_intent(intent);
+                        self.commands.push(intent.into());
                     }
                 });
             });
@@ -626,13 +657,7 @@ impl AtlasApp {
                             );
                         });
                 });
-            match intent {
-                Some(DetailsIntent::ClearSelection) => self.select(None),
-                Some(DetailsIntent::OpenUrl(url)) => open_url(ui.ctx(), &url),
-                Some(DetailsIntent::HighlightPartner(partner)) => self.highlight_partner(partner),
-                Some(DetailsIntent::ShowEntity(id)) => self.shown_entity = Some(id),
-                None => {}
-            }
+            self.commands.extend(intent.map(Command::from));
         }
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
@@ -670,6 +695,7 @@ impl AtlasApp {
         self.take_dropped_files(ui.ctx());
         self.export_window(ui.ctx());
         self.deck_window(ui.ctx());
+        self.apply_commands(ui.ctx());
     }
 
     /// The current view as a slide of `size_px` at `scale`: same centre, same extent, same
@@ -762,21 +788,10 @@ impl AtlasApp {
     }
 
     fn presentation_ui(&mut self, ui: &mut Ui, index: usize) {
-        match presentation::presentation_keys(ui.ctx()) {
-            Some(PresentationIntent::Leave) => {
-                self.leave_presentation(ui.ctx());
-                return;
-            }
-            Some(PresentationIntent::Next) => {
-                self.presenting = Some((index + 1).min(self.deck.slides.len().saturating_sub(1)))
-            }
-            Some(PresentationIntent::Previous) => self.presenting = Some(index.saturating_sub(1)),
-            None => {}
+        if let Some(intent) = presentation::presentation_keys(ui.ctx()) {
+            self.commands.push(intent.into());
         }
-        let index = self
-            .presenting
-            .unwrap_or(index)
-            .min(self.deck.slides.len().saturating_sub(1));
+        let index = index.min(self.deck.slides.len().saturating_sub(1));
         let Some(slide) = self.deck.slides.get(index).cloned() else {
             self.leave_presentation(ui.ctx());
             return;
@@ -850,23 +865,13 @@ impl AtlasApp {
             .show(ctx, |ui| {
                 intent = export_window_ui(ui, &mut settings, job_state.as_ref());
             });
-        match intent {
-            Some(ExportIntent::Start) => {
-                let slide =
-                    self.current_view_slide("view".to_owned(), settings.size, settings.scale);
-                self.export_job = Some(ExportJob::start(
-                    Arc::clone(&self.atlas),
-                    Arc::clone(&self.model),
-                    slide,
-                    settings.clone(),
-                    ctx.clone(),
-                ));
-            }
-            Some(ExportIntent::Close) => open = false,
-            None => {}
-        }
         if open {
             self.export_settings = Some(settings);
+        }
+        match intent {
+            Some(ExportIntent::Start) => self.commands.push(Command::StartExport),
+            Some(ExportIntent::Close) => self.commands.push(Command::CloseExport),
+            None => {}
         }
         if matches!(job_state, Some(JobState::Running(_))) {
             // Keep the spinner turning while the job runs on its thread.
@@ -893,52 +898,128 @@ impl AtlasApp {
                 );
             });
         self.show_deck = open;
+        self.commands.extend(intent.map(Command::from));
+    }
+
+    /// Applies the frame's commands, in the order they were given: the one place where what
+    /// the user asked for changes the app.
+    fn apply_commands(&mut self, ctx: &egui::Context) {
+        let commands = std::mem::take(&mut self.commands);
+        if !commands.is_empty() {
+            // Panels drawn before a command was applied show its effect in the next frame.
+            ctx.request_repaint();
+        }
+        for command in commands {
+            self.apply(ctx, command);
+        }
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::Select(item) => self.select(item),
+            Command::Choose(item) => self.choose(item),
+            Command::ChooseId(id) => {
+                if let Some(item) = self.atlas.item_index(&id) {
+                    self.choose(item);
+                }
+            }
+            Command::OpenUrl(url) => open_url(ctx, &url),
+            Command::HighlightPartner(partner) => self.highlight_partner(partner),
+            Command::ShowEntity(id) => self.shown_entity = Some(id),
+            Command::Filter(intent) => self.apply_filter_intent(intent),
+            Command::Layers(intent) => self.apply_layers_intent(intent),
+            Command::Deck(intent) => self.apply_deck_intent(ctx, intent),
+            Command::StartExport => self.start_export(ctx),
+            Command::CloseExport => self.export_settings = None,
+            Command::CloseSearch => self.search = None,
+            Command::OpenLayerFiles(paths) => self.open_layers(paths),
+            Command::CloseOpenDialog => self.open_dialog = None,
+            Command::Present(index) => self.start_presentation(ctx, index),
+            Command::Presentation(PresentationIntent::Leave) => self.leave_presentation(ctx),
+            Command::Presentation(PresentationIntent::Next) => {
+                let last = self.deck.slides.len().saturating_sub(1);
+                self.presenting = self.presenting.map(|i| (i + 1).min(last));
+            }
+            Command::Presentation(PresentationIntent::Previous) => {
+                self.presenting = self.presenting.map(|i| i.saturating_sub(1));
+            }
+            Command::ShowBounds(bounds) => self.camera.show(bounds),
+        }
+    }
+
+    fn start_export(&mut self, ctx: &egui::Context) {
+        let Some(settings) = self.export_settings.clone() else {
+            return;
+        };
+        let slide = self.current_view_slide("view".to_owned(), settings.size, settings.scale);
+        self.export_job = Some(ExportJob::start(
+            Arc::clone(&self.atlas),
+            Arc::clone(&self.model),
+            slide,
+            settings,
+            ctx.clone(),
+        ));
+    }
+
+    fn apply_deck_intent(&mut self, ctx: &egui::Context, intent: DeckIntent) {
         let slides = &mut self.deck.slides;
         match intent {
-            Some(DeckIntent::MoveUp(i)) if i > 0 => {
+            DeckIntent::MoveUp(i) if i > 0 => {
                 slides.swap(i, i - 1);
                 self.deck_unsaved = true;
             }
-            Some(DeckIntent::MoveDown(i)) if i + 1 < slides.len() => {
+            DeckIntent::MoveDown(i) if i + 1 < slides.len() => {
                 slides.swap(i, i + 1);
                 self.deck_unsaved = true;
             }
-            Some(DeckIntent::Remove(i)) if i < slides.len() => {
+            DeckIntent::Remove(i) if i < slides.len() => {
                 slides.remove(i);
                 self.deck_unsaved = true;
             }
-            Some(DeckIntent::Present(i)) => self.start_presentation(ctx, i),
-            Some(DeckIntent::Open) => match Deck::load(std::path::Path::new(&self.deck_path_input))
-            {
-                Ok(deck) => {
-                    self.deck = deck;
-                    self.deck_unsaved = false;
-                    self.state.deck_path = Some(self.deck_path_input.clone());
-                    self.deck_notice = Some(format!("Opened {}", self.deck_path_input));
-                }
-                // The open deck is kept: a file that fails to load never replaces it.
-                Err(e) => {
-                    log::error!("{e}");
-                    self.deck_notice = Some(e.to_string());
-                }
-            },
-            Some(DeckIntent::Save) => {
-                let path = std::path::PathBuf::from(&self.deck_path_input);
-                match write_atomic(&path, self.deck.to_json().as_bytes()) {
-                    Ok(()) => {
-                        self.deck_unsaved = false;
-                        self.state.deck_path = Some(self.deck_path_input.clone());
-                        self.deck_notice = Some(format!("Saved {}", path.display()));
-                    }
-                    Err(e) => {
-                        log::error!("{e}");
-                        self.deck_notice = Some(e.to_string());
-                    }
-                }
+            DeckIntent::Present(i) => self.start_presentation(ctx, i),
+            DeckIntent::Open => {
+                let path = PathBuf::from(&self.deck_path_input);
+                self.deck_notice = Some(format!("Opening {}…", path.display()));
+                self.deck_job = Some(Job::spawn("deck-open", repaint_of(ctx), move |_| {
+                    Deck::load(&path).map(|deck| DeckFileDone::Opened(deck, path))
+                }));
             }
-            Some(DeckIntent::Close) => self.show_deck = false,
+            DeckIntent::Save => {
+                let path = PathBuf::from(&self.deck_path_input);
+                let json = self.deck.to_json();
+                self.deck_notice = Some(format!("Saving {}…", path.display()));
+                self.deck_job = Some(Job::spawn("deck-save", repaint_of(ctx), move |_| {
+                    write_atomic(&path, json.as_bytes()).map(|()| DeckFileDone::Saved(path))
+                }));
+            }
+            DeckIntent::Close => self.show_deck = false,
             _ => {}
         }
+    }
+
+    /// Takes in the deck read or written by the deck's job once it has ended. A deck that
+    /// fails to load never replaces the open one.
+    fn finish_deck_file(&mut self) {
+        let Some(state) = self.deck_job.as_ref().map(Job::state) else {
+            return;
+        };
+        match state {
+            jobs::JobState::Running(_) => return,
+            jobs::JobState::Done(DeckFileDone::Opened(deck, path)) => {
+                self.deck = deck;
+                self.deck_unsaved = false;
+                self.state.deck_path = Some(path.display().to_string());
+                self.deck_notice = Some(format!("Opened {}", path.display()));
+            }
+            jobs::JobState::Done(DeckFileDone::Saved(path)) => {
+                self.deck_unsaved = false;
+                self.state.deck_path = Some(path.display().to_string());
+                self.deck_notice = Some(format!("Saved {}", path.display()));
+            }
+            jobs::JobState::Failed(message) => self.deck_notice = Some(message),
+            jobs::JobState::Cancelled => self.deck_notice = None,
+        }
+        self.deck_job = None;
     }
 
     /// Asks the window for a screenshot of the whole UI. eframe hands the picture to the
@@ -1108,14 +1189,10 @@ impl AtlasApp {
             .show(ctx, |ui| {
                 intent = search_ui(ui, &self.atlas, &self.state.layers, state)
             });
-        match intent {
-            Some(SearchIntent::Choose(item)) => {
-                self.search = None;
-                self.choose(item);
-            }
-            None if !open => self.search = None,
-            None => {}
+        if intent.is_some() || !open {
+            self.commands.push(Command::CloseSearch);
         }
+        self.commands.extend(intent.map(Command::from));
     }
 
     fn figures_window(&mut self, ctx: &egui::Context) {
@@ -1132,13 +1209,7 @@ impl AtlasApp {
                 });
             });
         self.show_figures = open;
-        match intent {
-            Some(crate::ui::figures_panel::FiguresIntent::OpenUrl(url)) => open_url(ctx, &url),
-            Some(crate::ui::figures_panel::FiguresIntent::ShowEntity(id)) => {
-                self.shown_entity = Some(id);
-            }
-            None => {}
-        }
+        self.commands.extend(intent.map(Command::from));
     }
 
     fn entities_window(&mut self, ctx: &egui::Context) {
@@ -1155,7 +1226,7 @@ impl AtlasApp {
                 });
             });
         self.show_entities = open;
-        self.apply_entity_intent(ctx, intent);
+        self.commands.extend(intent.map(Command::from));
     }
 
     fn entity_window(&mut self, ctx: &egui::Context) {
@@ -1181,25 +1252,7 @@ impl AtlasApp {
         if !open {
             self.shown_entity = None;
         }
-        self.apply_entity_intent(ctx, intent);
-    }
-
-    fn apply_entity_intent(
-        &mut self,
-        ctx: &egui::Context,
-        intent: Option<crate::ui::entity_panel::EntityIntent>,
-    ) {
-        use crate::ui::entity_panel::EntityIntent;
-        match intent {
-            Some(EntityIntent::SelectItem(id)) => {
-                if let Some(item) = self.atlas.item_index(&id) {
-                    self.choose(item);
-                }
-            }
-            Some(EntityIntent::ShowEntity(id)) => self.shown_entity = Some(id),
-            Some(EntityIntent::OpenUrl(url)) => open_url(ctx, &url),
-            None => {}
-        }
+        self.commands.extend(intent.map(Command::from));
     }
 
     fn help_window(&mut self, ctx: &egui::Context) {
@@ -1678,15 +1731,10 @@ impl AtlasApp {
             .default_pos(ctx.content_rect().center())
             .collapsible(false)
             .show(ctx, |ui| intent = open_dialog_ui(ui, dialog));
-        match intent {
-            Some(OpenIntent::Open(path)) => {
-                self.open_dialog = None;
-                self.open_layers(vec![path]);
-            }
-            Some(OpenIntent::Close) => self.open_dialog = None,
-            None if !open => self.open_dialog = None,
-            None => {}
+        if matches!(intent, Some(OpenIntent::Open(_))) || !open {
+            self.commands.push(Command::CloseOpenDialog);
         }
+        self.commands.extend(intent.map(Command::from));
     }
 
     /// Files dropped on the window open as layers; while they hover, the map says so.
@@ -1731,14 +1779,16 @@ impl AtlasApp {
                 .clicked()
                 && let Some(b) = self.model.items_bbox()
             {
-                self.camera.show(with_margin(b, 0.06));
+                self.commands
+                    .push(Command::ShowBounds(with_margin(b, 0.06)));
             }
             if ui
                 .button("Opening view")
                 .on_hover_text("Kazakhstan, Xinjiang and Xi'an")
                 .clicked()
             {
-                self.camera.show(opening_bounds(&self.model));
+                self.commands
+                    .push(Command::ShowBounds(opening_bounds(&self.model)));
             }
             if ui
                 .button("Search")
