@@ -236,6 +236,8 @@ pub struct AtlasApp {
     export_job: Option<ExportJob>,
     /// Layer files being read in the background, with what they were asked for.
     layer_jobs: Vec<LayerJob>,
+    /// The saved state's layers, read once the first frame gives the jobs a context to wake.
+    saved_layers: Vec<(PathBuf, Option<String>)>,
     /// The state being written to its file, and whether it changed since that write began.
     save_job: Option<Job<()>>,
     save_again: bool,
@@ -310,22 +312,15 @@ impl AtlasApp {
         };
         let mut state = saved.unwrap_or_default();
         let mut atlas = atlas;
-        let mut load_errors = load_errors;
         state.user_layer_paths = layer_keys(&mut state);
-        // Each saved layer is read again; one that fails stays listed, so it can be
-        // reloaded once its file is back or mended.
-        for path in &state.user_layer_paths {
-            match load_user_layer(Path::new(path)) {
-                Ok(mut layer) => {
-                    layer.path.clone_from(path);
-                    atlas.user_layers.push(layer);
-                }
-                Err(e) => {
-                    log::error!("{e}");
-                    load_errors.push(shortened(&e.to_string()));
-                }
-            }
-        }
+        // Each saved layer is read again, in the background from the first frame on (a layer
+        // can take seconds to read); one that fails stays listed, so it can be reloaded once
+        // its file is back or mended.
+        let saved_layers = state
+            .user_layer_paths
+            .iter()
+            .map(|key| (PathBuf::from(key), Some(key.clone())))
+            .collect();
         let model = MapModel::build(&atlas, Projection::default());
         let flags = sanity::all_flags(&atlas);
         // The sanity flags are made; the map and the corridor measures work from the
@@ -362,6 +357,7 @@ impl AtlasApp {
             export_settings: None,
             export_job: None,
             layer_jobs: Vec::new(),
+            saved_layers,
             save_job: None,
             save_again: false,
             egui_ctx: None,
@@ -571,6 +567,8 @@ impl AtlasApp {
     /// Shows the whole atlas UI in `ui`; eframe calls this every frame, and so do the UI tests.
     pub fn show(&mut self, ui: &mut Ui) {
         self.egui_ctx = Some(ui.ctx().clone());
+        let saved_layers = std::mem::take(&mut self.saved_layers);
+        self.read_layers(saved_layers);
         self.finish_layer_jobs();
         self.finish_saved_state();
         self.finish_measures();
@@ -1602,7 +1600,7 @@ impl AtlasApp {
 
     /// Whether layer files are being read in the background.
     pub fn is_loading_layers(&self) -> bool {
-        !self.layer_jobs.is_empty()
+        !self.layer_jobs.is_empty() || !self.saved_layers.is_empty()
     }
 
     /// Applies the layers whose files have been read; a failure goes to the problems window.
@@ -1629,6 +1627,8 @@ impl AtlasApp {
     /// Waits for every layer being read and applies them: for callers without frames to wait
     /// in (the command line, tests of the app's state).
     pub fn finish_loading_layers(&mut self) {
+        let saved_layers = std::mem::take(&mut self.saved_layers);
+        self.read_layers(saved_layers);
         for job in &self.layer_jobs {
             while job.job.is_running() {
                 std::thread::sleep(std::time::Duration::from_millis(5));
