@@ -2,8 +2,9 @@
 
 use egui::{Event, Modifiers, PointerButton, Pos2, vec2};
 use egui_kittest::{Harness, kittest::Queryable};
-use sinokaz_atlas::app::{AtlasApp, SavedState};
+use sinokaz_atlas::app::{AtlasApp, Command, SavedState};
 use sinokaz_atlas::data::{self, Sector};
+use sinokaz_atlas::ui::layers_panel::LayersIntent;
 
 mod common;
 
@@ -25,10 +26,10 @@ fn harness(app: AtlasApp) -> Harness<'static, AtlasApp> {
 /// Where the marker of `id` was painted on screen in the last frame.
 fn marker_position(harness: &Harness<'_, AtlasApp>, id: &str) -> Pos2 {
     let app = harness.state();
-    let index = app.atlas.item_index(id).expect("the item exists");
-    let scene = app.last_scene.as_ref().expect("a frame was painted");
-    let view = app.last_view.expect("a frame was painted");
-    let rect = app.last_map_rect.expect("the map has a rect");
+    let index = app.atlas().item_index(id).expect("the item exists");
+    let scene = app.last_scene().expect("a frame was painted");
+    let view = app.last_view().expect("a frame was painted");
+    let rect = app.map_rect().expect("the map has a rect");
     let marker = scene
         .markers()
         .find(|m| m.item == index)
@@ -64,7 +65,7 @@ fn clicking_a_marker_puts_its_name_in_the_details_panel() {
     let selected = harness
         .state()
         .selected()
-        .map(|i| harness.state().atlas.items[i].id().to_owned());
+        .map(|i| harness.state().atlas().items[i].id().to_owned());
     assert_eq!(selected.as_deref(), Some("zhanatas-wind-farm"));
     harness.get_by_label("Zhanatas Wind Farm");
     harness.get_by_label_contains("Sources");
@@ -76,7 +77,7 @@ fn clicking_empty_sea_clears_the_selection() {
     let pos = marker_position(&harness, "zhanatas-wind-farm");
     click_at(&mut harness, pos);
     assert!(harness.state().selected().is_some());
-    let rect = harness.state().last_map_rect.expect("map rect");
+    let rect = harness.state().map_rect().expect("map rect");
     // The lower-left corner of the opening view is over Iran/the Gulf, far from any item.
     click_at(&mut harness, rect.left_bottom() + vec2(30.0, -30.0));
     assert!(harness.state().selected().is_none());
@@ -87,10 +88,10 @@ fn switching_a_sector_off_removes_its_markers() {
     let mut harness = harness(app());
     let energy_markers = |h: &Harness<'_, AtlasApp>| {
         let app = h.state();
-        let scene = app.last_scene.as_ref().expect("painted");
+        let scene = app.last_scene().expect("painted");
         scene
             .markers()
-            .filter(|m| app.atlas.items[m.item].properties.sector == Sector::Energy)
+            .filter(|m| app.atlas().items[m.item].properties.sector == Sector::Energy)
             .count()
     };
     assert!(
@@ -103,7 +104,7 @@ fn switching_a_sector_off_removes_its_markers() {
     assert!(
         harness
             .state()
-            .state
+            .saved_state()
             .layers
             .hidden_sectors
             .contains(&Sector::Energy)
@@ -120,14 +121,14 @@ fn switching_a_sector_off_removes_its_markers() {
 fn the_opening_view_shows_kazakhstan_xinjiang_and_xian() {
     let harness = harness(app());
     let app = harness.state();
-    let view = app.last_view.expect("painted");
+    let view = app.last_view().expect("painted");
     for (name, lon, lat) in [
         ("Aktau", 51.2, 43.65),
         ("Öskemen", 82.6, 49.95),
         ("Kashgar", 75.99, 39.47),
         ("Xi'an", 108.94, 34.34),
     ] {
-        let [x, y] = app.model.projection.project(lon, lat);
+        let [x, y] = app.model().projection.project(lon, lat);
         assert!(
             view.min[0] <= x && x <= view.max[0] && view.min[1] <= y && y <= view.max[1],
             "{name} is outside the opening view"
@@ -192,7 +193,7 @@ fn a_saved_view_layers_and_theme_are_restored() {
 
     let harness = harness(AtlasApp::new(data::bundled::load(), Some(restored)));
     let app = harness.state();
-    let view = app.last_view.expect("painted");
+    let view = app.last_view().expect("painted");
     assert!(
         view.min[0] <= almaty[0]
             && almaty[0] <= view.max[0]
@@ -204,7 +205,12 @@ fn a_saved_view_layers_and_theme_are_restored() {
         "the zoomed view is kept, not reset to the opening view"
     );
     assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
-    assert!(app.state.layers.hidden_sectors.contains(&Sector::Energy));
+    assert!(
+        app.saved_state()
+            .layers
+            .hidden_sectors
+            .contains(&Sector::Energy)
+    );
     harness.get_by_label("Shymkent Oil Refinery (PetroKazakhstan Oil Products)");
 }
 
@@ -219,16 +225,16 @@ fn an_old_or_corrupt_saved_state_falls_back_to_defaults() {
         restored.state().shown_bounds(),
         fresh.state().shown_bounds()
     );
-    assert_eq!(restored.state().state, fresh.state().state);
+    assert_eq!(restored.state().saved_state(), fresh.state().saved_state());
     assert_eq!(restored.state().selected(), None);
     // Unknown fields from a newer or older version are ignored, known ones kept, and the app
     // starts with them.
     let partial: SavedState =
         serde_json::from_str("{\"theme\": \"dark\", \"zoom_level\": 3}").expect("lenient");
     let restored = harness(AtlasApp::new(data::bundled::load(), Some(partial)));
-    let state = &restored.state().state;
+    let state = &restored.state().saved_state();
     assert_eq!(state.theme, sinokaz_atlas::style::Theme::Dark);
-    assert_eq!(state.layers, fresh.state().state.layers);
+    assert_eq!(state.layers, fresh.state().saved_state().layers);
     assert_eq!(
         restored.state().shown_bounds(),
         fresh.state().shown_bounds()
@@ -238,14 +244,14 @@ fn an_old_or_corrupt_saved_state_falls_back_to_defaults() {
 #[test]
 fn add_view_to_deck_appends_a_slide_of_the_current_view() {
     let mut harness = harness(app());
-    let before = harness.state().deck.slides.len();
+    let before = harness.state().deck().slides.len();
     harness.get_by_label_contains("Energy (").click();
     harness.run();
     harness.get_by_label("Add view to deck").click();
     harness.run();
     let app = harness.state();
-    assert_eq!(app.deck.slides.len(), before + 1);
-    let slide = app.deck.slides.last().expect("a slide");
+    assert_eq!(app.deck().slides.len(), before + 1);
+    let slide = app.deck().slides.last().expect("a slide");
     assert!(
         slide.layers.hidden_sectors.contains(&Sector::Energy),
         "the slide keeps the layers"
@@ -253,8 +259,8 @@ fn add_view_to_deck_appends_a_slide_of_the_current_view() {
     let sinokaz_atlas::deck::SlideView::Center { lon_lat, .. } = slide.view else {
         panic!("a centred view")
     };
-    let view = app.last_view.expect("painted");
-    let center = app.model.projection.project(lon_lat[0], lon_lat[1]);
+    let view = app.last_view().expect("painted");
+    let center = app.model().projection.project(lon_lat[0], lon_lat[1]);
     assert!((center[0] - (view.min[0] + view.max[0]) / 2.0).abs() < 1.0);
     harness.get_by_label_contains("Added slide");
 }
@@ -282,7 +288,7 @@ fn presented_map_labels_keep_clear_of_the_slides_annotations_as_drawn() {
     use sinokaz_atlas::slide::{ANNOTATION_FONT_PX, ANNOTATION_GAP_PX};
 
     let mut harness = harness(app());
-    let slides = harness.state().deck.slides.len();
+    let slides = harness.state().deck().slides.len();
     harness.key_press(egui::Key::F11);
     harness.run();
     let (mut annotations_seen, mut labels_seen) = (0, 0);
@@ -491,8 +497,8 @@ fn presentation_mode_hides_the_panels_and_steps_through_the_deck() {
     harness.get_by_label("Projects by sector");
     harness.key_press(egui::Key::F11);
     harness.run();
-    let first = harness.state().deck.slides[0].title.clone();
-    let second = harness.state().deck.slides[1].title.clone();
+    let first = harness.state().deck().slides[0].title.clone();
+    let second = harness.state().deck().slides[1].title.clone();
     assert!(
         harness.query_by_label("Projects by sector").is_none(),
         "the layers panel is hidden"
@@ -593,10 +599,10 @@ fn pixels_of_color_around(
     let image = harness.render().expect("renders");
     let app = harness.state();
     let (view, rect) = (
-        app.last_view.expect("a frame was painted"),
-        app.last_map_rect.expect("the map has a rect"),
+        app.last_view().expect("a frame was painted"),
+        app.map_rect().expect("the map has a rect"),
     );
-    let [x, y] = view.to_px(app.model.projection.project(lon, lat));
+    let [x, y] = view.to_px(app.model().projection.project(lon, lat));
     let p = rect.min + vec2(x, y);
     let scale = image.width() as f32 / SIZE.x;
     #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -639,7 +645,7 @@ fn a_dragged_map_shows_everything_where_it_is() {
     let mut harness = harness(app_with_user_block());
     let start = harness
         .state()
-        .last_map_rect
+        .map_rect()
         .expect("the map has a rect")
         .center();
     harness.event(Event::PointerMoved(start));
@@ -658,8 +664,8 @@ fn a_dragged_map_shows_everything_where_it_is() {
     }
     let app = harness.state();
     let (scene, view) = (
-        app.last_scene.as_ref().expect("painted"),
-        app.last_view.expect("painted"),
+        app.last_scene().expect("painted"),
+        app.last_view().expect("painted"),
     );
     assert!(
         scene.view.size_px[0] > view.size_px[0],
@@ -681,8 +687,8 @@ fn a_dragged_map_shows_everything_where_it_is() {
     harness.run();
     let app = harness.state();
     let (scene, view) = (
-        app.last_scene.as_ref().expect("painted"),
-        app.last_view.expect("painted"),
+        app.last_scene().expect("painted"),
+        app.last_view().expect("painted"),
     );
     assert_eq!(
         scene.view, view,
@@ -711,7 +717,7 @@ fn zooming_in_stops_at_a_few_metres_a_pixel() {
         ..SavedState::default()
     };
     let mut harness = harness(AtlasApp::new(data::bundled::load(), Some(saved)));
-    let rect = harness.state().last_map_rect.expect("the map has a rect");
+    let rect = harness.state().map_rect().expect("the map has a rect");
     harness.event(Event::PointerMoved(rect.center()));
     for _ in 0..20 {
         harness.event(Event::MouseWheel {
@@ -738,7 +744,7 @@ fn zooming_in_stops_at_a_few_metres_a_pixel() {
 #[test]
 fn zooming_out_stops_with_the_whole_basemap_in_view() {
     let mut harness = harness(app());
-    let rect = harness.state().last_map_rect.expect("the map has a rect");
+    let rect = harness.state().map_rect().expect("the map has a rect");
     harness.event(Event::PointerMoved(rect.center()));
     for _ in 0..40 {
         harness.event(Event::MouseWheel {
@@ -752,7 +758,7 @@ fn zooming_out_stops_with_the_whole_basemap_in_view() {
         harness.run_steps(10);
     }
     let bounds = harness.state().shown_bounds().expect("a frame was drawn");
-    let world = harness.state().model.world_bbox;
+    let world = harness.state().model().world_bbox;
     let shown = (bounds[2] - bounds[0]).max(bounds[3] - bounds[1]);
     let basemap = (world[2] - world[0]).max(world[3] - world[1]);
     assert!(
@@ -842,21 +848,21 @@ fn the_map_at_its_levels_of_detail_stays_within_a_pixel_of_full_detail() {
 }
 
 fn item_id(harness: &Harness<'_, AtlasApp>, index: Option<usize>) -> Option<String> {
-    index.map(|i| harness.state().atlas.items[i].id().to_owned())
+    index.map(|i| harness.state().atlas().items[i].id().to_owned())
 }
 
 fn has_marker(harness: &Harness<'_, AtlasApp>, id: &str) -> bool {
     let app = harness.state();
-    let index = app.atlas.item_index(id).expect("the item exists");
-    let scene = app.last_scene.as_ref().expect("a frame was painted");
+    let index = app.atlas().item_index(id).expect("the item exists");
+    let scene = app.last_scene().expect("a frame was painted");
     scene.markers().any(|m| m.item == index)
 }
 
 #[test]
 fn a_status_filter_hides_items_and_updates_the_count() {
     let mut harness = harness(app());
-    let total = harness.state().atlas.items.len();
-    let all_unmapped = (harness.state().atlas.items.iter())
+    let total = harness.state().atlas().items.len();
+    let all_unmapped = (harness.state().atlas().items.iter())
         .filter(|i| i.geometry.is_none())
         .count();
     let all = format!("shown {total} of {total} items ({all_unmapped} unmapped)");
@@ -874,13 +880,13 @@ fn a_status_filter_hides_items_and_updates_the_count() {
     );
     let app = harness.state();
     let operating = app
-        .atlas
+        .atlas()
         .items
         .iter()
         .filter(|i| i.properties.status == data::Status::Operating)
         .count();
     let unmapped = app
-        .atlas
+        .atlas()
         .items
         .iter()
         .filter(|i| i.geometry.is_none() && i.properties.status != data::Status::Operating)
@@ -905,7 +911,7 @@ fn a_status_filter_hides_items_and_updates_the_count() {
 fn searching_a_russian_alias_selects_the_item_and_brings_it_into_view() {
     let mut app = app();
     // Start far from the crossing: Moscow.
-    let moscow = app.model.projection.project(37.6, 55.75);
+    let moscow = app.model().projection.project(37.6, 55.75);
     app.show_bounds([
         moscow[0] - 300.0,
         moscow[1] - 200.0,
@@ -929,7 +935,7 @@ fn searching_a_russian_alias_selects_the_item_and_brings_it_into_view() {
         "the chosen item is brought into view"
     );
     assert!(
-        harness.state().search.is_none(),
+        harness.state().search().is_none(),
         "choosing closes the search"
     );
 }
@@ -948,7 +954,7 @@ fn moving_the_date_before_a_project_starts_removes_it() {
     let rect = harness.get_by_role(egui::accesskit::Role::Slider).rect();
     let left = Pos2::new(rect.min.x + 2.0, rect.center().y);
     click_at(&mut harness, left);
-    let as_of = harness.state().state.layers.filter.as_of.clone();
+    let as_of = harness.state().saved_state().layers.filter.as_of.clone();
     let as_of = as_of.expect("a date is set");
     assert!(as_of.as_str() < "2016-02-26", "{as_of}");
     assert!(
@@ -960,7 +966,7 @@ fn moving_the_date_before_a_project_starts_removes_it() {
 #[test]
 fn clicking_an_event_sets_the_date_and_selects_what_it_concerns() {
     let mut harness = harness(app());
-    let events = harness.state().atlas.figures.events.clone();
+    let events = harness.state().atlas().figures.events.clone();
     // The first event to a day that concerns a mapped site.
     let event = events
         .iter()
@@ -974,7 +980,7 @@ fn clicking_an_event_sets_the_date_and_selects_what_it_concerns() {
     harness.run();
     let app = harness.state();
     assert_eq!(
-        app.state.layers.filter.as_of.as_deref(),
+        app.saved_state().layers.filter.as_of.as_deref(),
         Some(event.date.as_str())
     );
     assert_eq!(
@@ -1020,7 +1026,10 @@ fn keys_zoom_pan_and_show_the_help() {
 #[test]
 fn clicking_a_partner_highlights_every_item_it_takes_part_in() {
     let mut app = app();
-    let field = app.atlas.item_index("cnpc-aktobemunaigas").expect("exists");
+    let field = app
+        .atlas()
+        .item_index("cnpc-aktobemunaigas")
+        .expect("exists");
     app.select(Some(field));
     let mut harness = harness(app);
     harness.run();
@@ -1037,7 +1046,7 @@ fn clicking_a_partner_highlights_every_item_it_takes_part_in() {
     harness.get_by_label(entry).click();
     harness.run();
 
-    assert_eq!(harness.state().highlighted_partner.as_deref(), Some(entry));
+    assert_eq!(harness.state().highlighted_partner(), Some(entry));
     // Other CNPC fields are drawn larger, with a ring; a wind farm without CNPC is not.
     for id in ["cnpc-mangistaumunaigas", "cnpc-north-buzachi"] {
         let size = marker_size(&harness, id);
@@ -1054,7 +1063,7 @@ fn clicking_a_partner_highlights_every_item_it_takes_part_in() {
     // A second click turns the highlight off.
     harness.get_by_label(entry).click();
     harness.run();
-    assert!(harness.state().highlighted_partner.is_none());
+    assert!(harness.state().highlighted_partner().is_none());
     let size = marker_size(&harness, "cnpc-mangistaumunaigas");
     assert!(
         (size - unhighlighted["cnpc-mangistaumunaigas"]).abs() < 0.01,
@@ -1064,8 +1073,8 @@ fn clicking_a_partner_highlights_every_item_it_takes_part_in() {
 
 fn marker_size(harness: &Harness<'_, AtlasApp>, id: &str) -> f32 {
     let app = harness.state();
-    let index = app.atlas.item_index(id).expect("exists");
-    let scene = app.last_scene.as_ref().expect("painted");
+    let index = app.atlas().item_index(id).expect("exists");
+    let scene = app.last_scene().expect("painted");
     scene
         .markers()
         .find(|m| m.item == index)
@@ -1078,8 +1087,8 @@ fn the_measure_tool_reads_the_geodesic_distance_between_two_clicked_places() {
     let mut harness = harness(app());
     let point_of = |harness: &Harness<'_, AtlasApp>, id: &str| {
         let app = harness.state();
-        let index = app.atlas.item_index(id).expect("exists");
-        match &app.atlas.items[index].geometry {
+        let index = app.atlas().item_index(id).expect("exists");
+        match &app.atlas().items[index].geometry {
             Some(data::ItemGeometry::Point(p)) => *p,
             other => panic!("{id} is not a point: {other:?}"),
         }
@@ -1102,7 +1111,7 @@ fn the_measure_tool_reads_the_geodesic_distance_between_two_clicked_places() {
     assert!(app.selected().is_none(), "measuring clicks select nothing");
     let measured = app.measured_km().expect("the tool is on");
     // A click lands within a pixel of the marker's centre: allow two pixels at each end.
-    let tolerance = 4.0 * app.last_view.expect("a view").km_per_px();
+    let tolerance = 4.0 * app.last_view().expect("a view").km_per_px();
     assert!(
         (measured - expected).abs() < tolerance,
         "measured {measured} km, expected {expected} km ± {tolerance}"
@@ -1113,7 +1122,7 @@ fn the_measure_tool_reads_the_geodesic_distance_between_two_clicked_places() {
 
     harness.key_press(egui::Key::Escape);
     harness.run();
-    assert!(harness.state().measure.is_none());
+    assert!(harness.state().measure().is_none());
 }
 
 #[test]
@@ -1124,7 +1133,7 @@ fn the_figures_panel_lists_every_trade_claim_side_by_side_with_its_source() {
     harness.get_by_label_contains("Trade in 2023, as each side counts it");
     let claims: Vec<data::Claim> = harness
         .state()
-        .atlas
+        .atlas()
         .figures
         .topic("trade_2023")
         .cloned()
@@ -1156,7 +1165,7 @@ fn a_saved_map_date_that_is_not_a_date_shows_today_without_a_panic() {
         let harness = harness(AtlasApp::new(data::bundled::load(), Some(saved)));
         // Not a date: every item shows as it stands today.
         let app = harness.state();
-        assert_eq!(app.tally().shown, app.atlas.items.len(), "{as_of:?}");
+        assert_eq!(app.tally().shown, app.atlas().items.len(), "{as_of:?}");
     }
 }
 
@@ -1209,7 +1218,7 @@ fn until_layers_are_read(harness: &mut Harness<'_, AtlasApp>) {
 fn layer_color(harness: &Harness<'_, AtlasApp>, path: &str) -> [u8; 3] {
     harness
         .state()
-        .state
+        .saved_state()
         .layers
         .user_layers
         .get(path)
@@ -1234,12 +1243,12 @@ fn a_csv_file_typed_into_the_open_window_becomes_a_layer_on_the_map_and_in_the_l
     until_layers_are_read(&mut harness);
 
     let app = harness.state();
-    assert_eq!(app.atlas.user_layers.len(), 1);
-    let layer = &app.atlas.user_layers[0];
+    assert_eq!(app.atlas().user_layers.len(), 1);
+    let layer = &app.atlas().user_layers[0];
     assert_eq!(layer.points[0], [71.45, 51.17]);
     assert_eq!(layer.points.len(), 3);
     assert!(
-        app.open_dialog.is_none(),
+        app.open_dialog().is_none(),
         "the window closes once the file is open"
     );
     harness.get_by_label("depots (3 points, 0 lines)");
@@ -1276,7 +1285,7 @@ fn a_bad_dropped_file_is_reported_with_its_line_and_field_and_changes_nothing() 
     let mut harness = harness(app());
     drop_file(&mut harness, &good);
     drop_file(&mut harness, &route);
-    let before = harness.state().atlas.user_layers.clone();
+    let before = harness.state().atlas().user_layers.clone();
     assert_eq!(before.len(), 2, "each dropped file is a layer");
     assert_ne!(
         layer_color(&harness, &before[0].path),
@@ -1293,7 +1302,8 @@ fn a_bad_dropped_file_is_reported_with_its_line_and_field_and_changes_nothing() 
     drop_file(&mut harness, &good);
     let app = harness.state();
     assert_eq!(
-        app.atlas.user_layers, before,
+        app.atlas().user_layers,
+        before,
         "the layers are as they were, not emptied or half replaced"
     );
     let expected = format!(
@@ -1310,11 +1320,11 @@ fn a_bad_dropped_file_is_reported_with_its_line_and_field_and_changes_nothing() 
         &good.display().to_string(),
     );
     assert!(
-        app.load_errors
+        app.load_errors()
             .iter()
             .any(|e| *e == expected || *e == expected_plain),
         "{:?}",
-        app.load_errors
+        app.load_errors()
     );
     harness.get_by_label("Problems");
     std::fs::remove_dir_all(&dir).ok();
@@ -1327,23 +1337,25 @@ fn user_layers_are_read_again_on_the_next_start_and_a_missing_file_stays_listed(
     std::fs::write(&file, DEPOTS_CSV).expect("write");
     let mut harness = harness(app());
     drop_file(&mut harness, &file);
-    let path = harness.state().atlas.user_layers[0].path.clone();
-    harness.state_mut().state.layers.user_layers.insert(
-        path.clone(),
-        sinokaz_atlas::scene::layers::UserLayerStyle {
-            color: [10, 120, 200],
-            hidden: false,
-        },
-    );
+    let path = harness.state().atlas().user_layers[0].path.clone();
+    harness
+        .state_mut()
+        .queue(Command::Layers(LayersIntent::UserLayerColor(
+            path.clone(),
+            [10, 120, 200],
+        )));
+    harness.run();
     // Saved as the state file holds it, and read back.
-    let saved: SavedState =
-        serde_json::from_str(&serde_json::to_string(&harness.state().state).expect("saves"))
-            .expect("reads");
+    let saved: SavedState = serde_json::from_str(
+        &serde_json::to_string(&harness.state().saved_state()).expect("saves"),
+    )
+    .expect("reads");
     drop(harness);
 
     let mut harness = self::harness(AtlasApp::new(data::bundled::load(), Some(saved.clone())));
-    assert_eq!(harness.state().atlas.user_layers.len(), 1);
-    assert_eq!(harness.state().atlas.user_layers[0].points.len(), 3);
+    until_layers_are_read(&mut harness);
+    assert_eq!(harness.state().atlas().user_layers.len(), 1);
+    assert_eq!(harness.state().atlas().user_layers[0].points.len(), 3);
     assert!(
         pixels_of_color_around(&mut harness, 66.0, 49.0, [10, 120, 200]) >= 9,
         "drawn in the colour chosen before"
@@ -1353,14 +1365,14 @@ fn user_layers_are_read_again_on_the_next_start_and_a_missing_file_stays_listed(
     std::fs::remove_file(&file).expect("remove");
     let harness = self::harness(AtlasApp::new(data::bundled::load(), Some(saved)));
     let app = harness.state();
-    assert!(app.atlas.user_layers.is_empty());
-    assert_eq!(app.state.user_layer_paths, vec![path.clone()]);
+    assert!(app.atlas().user_layers.is_empty());
+    assert_eq!(app.saved_state().user_layer_paths, vec![path.clone()]);
     assert!(
-        app.load_errors
+        app.load_errors()
             .iter()
             .any(|e| e.starts_with(&format!("{path}: cannot read the file"))),
         "{:?}",
-        app.load_errors
+        app.load_errors()
     );
     harness.get_by_label("depots (could not be read)");
     std::fs::remove_dir_all(&dir).ok();
@@ -1390,9 +1402,9 @@ fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept_byte_for_b
     let mut harness = harness(app);
     harness.get_by_label("Problems");
     assert!(
-        harness.state().load_errors[0].starts_with("The saved settings could not be read"),
+        harness.state().load_errors()[0].starts_with("The saved settings could not be read"),
         "{:?}",
-        harness.state().load_errors
+        harness.state().load_errors()
     );
     let names = names_in(&dir);
     let copy = names
@@ -1405,7 +1417,8 @@ fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept_byte_for_b
         "kept byte for byte"
     );
     // Saving now writes a state that reads again, and leaves no temporary file.
-    harness.state_mut().state.theme = sinokaz_atlas::style::Theme::Dark;
+    harness.get_by_label("Dark").click();
+    harness.run();
     harness.state_mut().save_state();
     harness.state_mut().finish_saving();
     let Restored::State(saved) = restore_state(&path) else {
@@ -1418,7 +1431,8 @@ fn an_unreadable_saved_state_starts_with_defaults_says_so_and_is_kept_byte_for_b
     harness.state_mut().save_state();
     harness.state_mut().finish_saving();
     assert!(!path.exists(), "an unchanged state was written again");
-    harness.state_mut().state.theme = sinokaz_atlas::style::Theme::Light;
+    harness.get_by_label("Light").click();
+    harness.run();
     harness.state_mut().save_state();
     harness.state_mut().finish_saving();
     assert!(path.exists());
@@ -1439,15 +1453,17 @@ fn a_state_file_that_cannot_be_read_is_never_saved_over() {
     std::fs::write(path.join("inside"), "kept").expect("write");
     let restored = restore_state(&path);
     assert!(matches!(restored, Restored::CannotRead(_)), "{restored:?}");
-    let mut app = AtlasApp::with_state_file(data::bundled::load(), path.clone(), restored, None);
+    let app = AtlasApp::with_state_file(data::bundled::load(), path.clone(), restored, None);
     assert!(
-        app.load_errors[0].contains("will not save over them"),
+        app.load_errors()[0].contains("will not save over them"),
         "{:?}",
-        app.load_errors
+        app.load_errors()
     );
-    app.state.theme = sinokaz_atlas::style::Theme::Dark;
-    app.save_state();
-    app.finish_saving();
+    let mut harness = harness(app);
+    harness.get_by_label("Dark").click();
+    harness.run();
+    harness.state_mut().save_state();
+    harness.state_mut().finish_saving();
     assert!(path.is_dir(), "nothing was written in its place");
     assert_eq!(names_in(&path), ["inside"]);
     std::fs::remove_dir_all(&dir).ok();
@@ -1467,8 +1483,8 @@ fn on_a_first_start_the_state_of_an_earlier_version_is_used() {
         Restored::Nothing,
         Some(legacy),
     );
-    assert_eq!(app.state.theme, sinokaz_atlas::style::Theme::Dark);
-    assert!(app.load_errors.is_empty());
+    assert_eq!(app.saved_state().theme, sinokaz_atlas::style::Theme::Dark);
+    assert!(app.load_errors().is_empty());
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -1481,9 +1497,9 @@ fn hovering_a_point_of_a_user_layer_shows_its_properties() {
     drop_file(&mut harness, &file);
     assert!(harness.query_by_label("Depot west").is_none());
     let app = harness.state();
-    let view = app.last_view.expect("a frame was painted");
-    let rect = app.last_map_rect.expect("the map has a rect");
-    let [x, y] = view.to_px(app.model.projection.project(66.0, 49.0));
+    let view = app.last_view().expect("a frame was painted");
+    let rect = app.map_rect().expect("the map has a rect");
+    let [x, y] = view.to_px(app.model().projection.project(66.0, 49.0));
     // A few pixels off the point, as a hand would be.
     harness.event(Event::PointerMoved(rect.min + vec2(x + 3.0, y - 2.0)));
     // Tooltips wait half a second for the pointer to rest.
@@ -1527,8 +1543,8 @@ fn a_layer_saved_under_another_path_to_its_file_stays_one_entry_through_a_reload
     );
     let mut harness = harness(AtlasApp::new(data::bundled::load(), Some(saved)));
     let app = harness.state();
-    assert_eq!(app.state.user_layer_paths, vec![canonical.clone()]);
-    assert_eq!(app.atlas.user_layers.len(), 1);
+    assert_eq!(app.saved_state().user_layer_paths, vec![canonical.clone()]);
+    assert_eq!(app.atlas().user_layers.len(), 1);
     assert_eq!(
         layer_color(&harness, &canonical),
         [10, 120, 200],
@@ -1539,8 +1555,8 @@ fn a_layer_saved_under_another_path_to_its_file_stays_one_entry_through_a_reload
     harness.step();
     until_layers_are_read(&mut harness);
     let app = harness.state();
-    assert_eq!(app.atlas.user_layers.len(), 1);
-    assert_eq!(app.state.user_layer_paths, vec![canonical]);
+    assert_eq!(app.atlas().user_layers.len(), 1);
+    assert_eq!(app.saved_state().user_layer_paths, vec![canonical]);
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -1559,11 +1575,11 @@ fn a_layer_opened_after_one_is_removed_takes_a_colour_no_shown_layer_has() {
         .expect("a Remove button")
         .click();
     harness.run();
-    assert_eq!(harness.state().atlas.user_layers.len(), 1);
+    assert_eq!(harness.state().atlas().user_layers.len(), 1);
     let file = dir.join("c.csv");
     std::fs::write(&file, DEPOTS_CSV).expect("write");
     drop_file(&mut harness, &file);
-    let layers = harness.state().atlas.user_layers.clone();
+    let layers = harness.state().atlas().user_layers.clone();
     assert_eq!(layers.len(), 2);
     assert_ne!(
         layer_color(&harness, &layers[0].path),
@@ -1596,9 +1612,9 @@ fn the_open_window_lists_a_folders_layer_files_and_opens_the_one_clicked() {
     harness.step();
     until_layers_are_read(&mut harness);
     let app = harness.state();
-    assert!(app.open_dialog.is_none());
-    assert_eq!(app.atlas.user_layers.len(), 1);
-    assert_eq!(app.atlas.user_layers[0].name, "depots");
+    assert!(app.open_dialog().is_none());
+    assert_eq!(app.atlas().user_layers.len(), 1);
+    assert_eq!(app.atlas().user_layers[0].name, "depots");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -1609,20 +1625,22 @@ fn a_layer_opened_while_an_export_holds_the_map_reaches_the_map_and_not_the_expo
     std::fs::write(&file, DEPOTS_CSV).expect("write");
     let mut app = app();
     // What a running export holds: the atlas and the model it started with.
-    let held_model = std::sync::Arc::clone(&app.model);
-    let held_atlas = std::sync::Arc::clone(&app.atlas);
+    let (held_atlas, held_model) = app.shared_data();
     app.open_layers(vec![file]);
     app.finish_loading_layers();
-    assert_eq!(app.model.user_layers.len(), 1);
-    assert_eq!(app.atlas.user_layers.len(), 1);
+    assert_eq!(app.model().user_layers.len(), 1);
+    assert_eq!(app.atlas().user_layers.len(), 1);
     assert!(held_model.user_layers.is_empty() && held_atlas.user_layers.is_empty());
     // The new map keeps the basemap and items the held one has, shared rather than copied.
     assert!(!held_model.countries_detailed.is_empty() && !held_model.items.is_empty());
     assert!(std::sync::Arc::ptr_eq(
-        &app.model.countries_detailed,
+        &app.model().countries_detailed,
         &held_model.countries_detailed
     ));
-    assert!(std::sync::Arc::ptr_eq(&app.model.items, &held_model.items));
+    assert!(std::sync::Arc::ptr_eq(
+        &app.model().items,
+        &held_model.items
+    ));
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -1714,7 +1732,7 @@ fn a_zooming_map_shows_its_picture_scaled_and_the_exact_one_at_rest() {
 /// The map's pixels in the last rendered frame, inside the map's rect.
 fn map_pixels(harness: &mut Harness<'_, AtlasApp>) -> Vec<[u8; 4]> {
     let image = harness.render().expect("renders");
-    let rect = harness.state().last_map_rect.expect("the map has a rect");
+    let rect = harness.state().map_rect().expect("the map has a rect");
     let scale = image.width() as f32 / SIZE.x;
     #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let to_px = |v: f32| (v * scale) as u32;
@@ -1790,7 +1808,7 @@ fn frames_keep_coming_while_a_large_layer_is_read() {
         "only {frames_while_reading} frames were drawn while the layer was read"
     );
     until_layers_are_read(&mut harness);
-    let layers = &harness.state().atlas.user_layers;
+    let layers = &harness.state().atlas().user_layers;
     assert_eq!(layers.len(), 1);
     assert_eq!(layers[0].points.len(), 300_000);
     std::fs::remove_dir_all(&dir).ok();
@@ -1809,7 +1827,7 @@ fn harness_without_settling(app: AtlasApp) -> Harness<'static, AtlasApp> {
 fn a_selected_corridor_shows_its_measures_once_they_are_made() {
     let mut app = app();
     let pipeline = app
-        .atlas
+        .atlas()
         .item_index("kazakhstan-china-oil-pipeline")
         .expect("exists");
     app.select(Some(pipeline));
@@ -1849,7 +1867,7 @@ fn exporting_the_shown_items_writes_them_in_the_background_and_says_where() {
     });
     let path = said.split("items written to ").nth(1).expect("a path");
     let written = data::load_items(std::path::Path::new(path)).expect("the file loads again");
-    assert_eq!(written.len(), harness.state().atlas.items.len());
+    assert_eq!(written.len(), harness.state().atlas().items.len());
     std::fs::remove_file(path).ok();
 }
 
@@ -1876,7 +1894,7 @@ fn the_deck_window_saves_and_opens_deck_files_in_the_background() {
     let broken = dir.join("broken.json");
     std::fs::write(&broken, "{\"title\": \"half a deck\", \"slides\": [").expect("written");
     let mut harness = harness(app());
-    let slides = harness.state().deck.slides.len();
+    let slides = harness.state().deck().slides.len();
     harness.get_by_label(&format!("Deck ({slides})")).click();
     harness.run();
     let set_path = |harness: &mut Harness<'_, AtlasApp>, path: &std::path::Path| {
@@ -1893,7 +1911,7 @@ fn the_deck_window_saves_and_opens_deck_files_in_the_background() {
     harness.get_by_label_contains("Saved");
     let written = std::fs::read_to_string(&saved).expect("the deck was written");
     let reread = sinokaz_atlas::deck::Deck::parse("meeting.json", &written).expect("a deck");
-    assert_eq!(reread, harness.state().deck);
+    assert_eq!(reread, *harness.state().deck());
 
     set_path(&mut harness, &broken);
     harness.get_by_label("Open").click();
@@ -1902,6 +1920,6 @@ fn the_deck_window_saves_and_opens_deck_files_in_the_background() {
         app.deck_notice()
             .is_some_and(|n| n.contains("broken.json:"))
     });
-    assert_eq!(harness.state().deck, reread, "the open deck is kept");
+    assert_eq!(*harness.state().deck(), reread, "the open deck is kept");
     std::fs::remove_dir_all(&dir).ok();
 }

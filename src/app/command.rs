@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use crate::camera::Bounds;
+use crate::style::Theme;
 use crate::ui::deck_panel::DeckIntent;
 use crate::ui::details::DetailsIntent;
 use crate::ui::entity_panel::EntityIntent;
@@ -42,6 +43,7 @@ pub enum Command {
     Presentation(PresentationIntent),
     /// Show this box of the map plane (fit all, opening view).
     ShowBounds(Bounds),
+    SetTheme(Theme),
 }
 
 impl From<DetailsIntent> for Command {

@@ -186,11 +186,11 @@ pub struct AtlasApp {
     /// Shared with background exports. Its basemap holds only the attributions: the map and
     /// the corridor measures use `model`'s projected basemap, and the sanity flags are made
     /// before the lon/lat one is let go.
-    pub atlas: Arc<Atlas>,
-    pub model: Arc<MapModel>,
-    pub state: SavedState,
+    atlas: Arc<Atlas>,
+    model: Arc<MapModel>,
+    state: SavedState,
     /// Problems found while loading or opening files, shown in a window until dismissed.
-    pub load_errors: Vec<String>,
+    load_errors: Vec<String>,
     /// Where the state is saved on exit, every 30 s and when layers change; `None` saves nothing
     /// (tests, or a state file that could not be read and must not be saved over).
     state_path: Option<PathBuf>,
@@ -199,7 +199,7 @@ pub struct AtlasApp {
     /// The state as last written.
     last_saved: Option<SavedState>,
     /// `Some` while the window that opens layers is shown.
-    pub open_dialog: Option<OpenDialog>,
+    open_dialog: Option<OpenDialog>,
     selected: Option<usize>,
     hovered: Option<usize>,
     camera: Camera,
@@ -213,18 +213,18 @@ pub struct AtlasApp {
     item_export_jobs: Vec<Job<String>>,
     applied_theme: Option<Theme>,
     /// The scene painted in the last frame and where: what the user sees, for tests and tools.
-    pub last_scene: Option<Arc<Scene>>,
+    last_scene: Option<Arc<Scene>>,
     /// The view shown in the last frame (while panning, the scene can be of a larger one).
-    pub last_view: Option<View>,
+    last_view: Option<View>,
     /// The last frame's map picture, reused while its view and inputs stay the same.
     map_cache: std::cell::RefCell<Option<PaintedMap>>,
     /// The texture of dense user layers, reused from frame to frame.
     user_layer_tiles: std::cell::RefCell<DenseTiles>,
     /// Batches for a software OpenGL renderer (see `ui::batches`); `None` draws the map at once.
     draw_batches: Option<DrawBatches>,
-    pub last_map_rect: Option<egui::Rect>,
+    last_map_rect: Option<egui::Rect>,
     /// The open deck of slides, and whether it has changes not yet saved.
-    pub deck: Deck,
+    deck: Deck,
     deck_unsaved: bool,
     deck_path_input: String,
     deck_notice: Option<String>,
@@ -250,20 +250,20 @@ pub struct AtlasApp {
     presented: Option<(PresentedKey, Arc<SlideScene>)>,
     notice: Option<String>,
     /// `Some` while the search window is open.
-    pub search: Option<SearchState>,
+    search: Option<SearchState>,
     /// The partner whose items are highlighted, and those items.
-    pub highlighted_partner: Option<String>,
+    highlighted_partner: Option<String>,
     highlighted_items: Vec<usize>,
     /// Sanity flags of every flagged item, computed once from the data.
-    pub flags: Vec<(usize, Vec<Flag>)>,
-    pub show_help: bool,
-    pub show_figures: bool,
+    flags: Vec<(usize, Vec<Flag>)>,
+    show_help: bool,
+    show_figures: bool,
     /// Whether the list of lenders and companies is open.
-    pub show_entities: bool,
+    show_entities: bool,
     /// The id of the entity whose panel is open.
-    pub shown_entity: Option<String>,
+    shown_entity: Option<String>,
     /// The points of the measuring path, lon/lat; `Some` while the measure tool is on.
-    pub measure: Option<Vec<[f64; 2]>>,
+    measure: Option<Vec<[f64; 2]>>,
     /// The job writing the last screenshot, started by eframe's screenshot callback.
     screenshot_job: Arc<std::sync::Mutex<Option<Job<std::path::PathBuf>>>>,
 }
@@ -474,6 +474,71 @@ impl AtlasApp {
 
     pub fn selected(&self) -> Option<usize> {
         self.selected
+    }
+
+    pub fn atlas(&self) -> &Atlas {
+        &self.atlas
+    }
+
+    pub fn model(&self) -> &MapModel {
+        &self.model
+    }
+
+    /// The atlas and model as a job started now would hold them.
+    pub fn shared_data(&self) -> (Arc<Atlas>, Arc<MapModel>) {
+        (Arc::clone(&self.atlas), Arc::clone(&self.model))
+    }
+
+    /// The state saved between runs: view, layers and their styles, filters, theme, selection.
+    pub fn saved_state(&self) -> &SavedState {
+        &self.state
+    }
+
+    /// The problems the Problems window lists.
+    pub fn load_errors(&self) -> &[String] {
+        &self.load_errors
+    }
+
+    pub fn open_dialog(&self) -> Option<&OpenDialog> {
+        self.open_dialog.as_ref()
+    }
+
+    /// The scene the map painted last.
+    pub fn last_scene(&self) -> Option<&Arc<Scene>> {
+        self.last_scene.as_ref()
+    }
+
+    /// The view the map showed last.
+    pub fn last_view(&self) -> Option<View> {
+        self.last_view
+    }
+
+    /// Where on the screen the map was drawn last.
+    pub fn map_rect(&self) -> Option<egui::Rect> {
+        self.last_map_rect
+    }
+
+    pub fn deck(&self) -> &Deck {
+        &self.deck
+    }
+
+    pub fn search(&self) -> Option<&SearchState> {
+        self.search.as_ref()
+    }
+
+    /// The partner whose items are highlighted, if any.
+    pub fn highlighted_partner(&self) -> Option<&str> {
+        self.highlighted_partner.as_deref()
+    }
+
+    /// The points of the measure tool, while it is on.
+    pub fn measure(&self) -> Option<&[[f64; 2]]> {
+        self.measure.as_deref()
+    }
+
+    /// Queues `command` as if a panel had given it; it is applied at the end of the next frame.
+    pub fn queue(&mut self, command: Command) {
+        self.commands.push(command);
     }
 
     /// What the deck window says about the last open or save.
@@ -942,6 +1007,7 @@ impl AtlasApp {
                 self.presenting = self.presenting.map(|i| i.saturating_sub(1));
             }
             Command::ShowBounds(bounds) => self.camera.show(bounds),
+            Command::SetTheme(theme) => self.state.theme = theme,
         }
     }
 
@@ -1863,10 +1929,10 @@ impl AtlasApp {
             ui.separator();
             let dark = self.state.theme == Theme::Dark;
             if ui.selectable_label(!dark, "Light").clicked() {
-                self.state.theme = Theme::Light;
+                self.commands.push(Command::SetTheme(Theme::Light));
             }
             if ui.selectable_label(dark, "Dark").clicked() {
-                self.state.theme = Theme::Dark;
+                self.commands.push(Command::SetTheme(Theme::Dark));
             }
         });
     }
