@@ -13,7 +13,7 @@ use crate::data::{Atlas, CorridorKind, ItemKind, PrecisionClass, Sector, SourceK
 use crate::deck::{Slide, SlideView};
 use crate::fonts::text_width_px;
 use crate::format::format_number;
-use crate::scene::labels::{ScreenBox, estimate_size_px};
+use crate::scene::labels::{ScreenBox, label_size_px};
 use crate::scene::symbols::railway_ticks;
 use crate::scene::{self, MapModel, Scene, SceneOptions, View};
 use crate::style::{self, Color, MarkerShape, Theme};
@@ -277,7 +277,7 @@ pub fn place_annotation(
     font_px: f32,
     map_width: f32,
 ) -> AnnotationPlacement {
-    let size = estimate_size_px(text, font_px);
+    let size = label_size_px(text, font_px);
     let room_right = map_width - at[0] - ANNOTATION_GAP_PX;
     let room_left = at[0] - ANNOTATION_GAP_PX;
     let text_left = size[0] > room_right && room_left > room_right;

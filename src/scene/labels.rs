@@ -29,7 +29,7 @@ pub enum Placement {
 
 /// The box a label takes: its text measured from the glyphs of the faces both backends draw
 /// it with (`crate::fonts`), and a pixel each side for its halo.
-pub fn estimate_size_px(text: &str, font_px: f32) -> [f32; 2] {
+pub fn label_size_px(text: &str, font_px: f32) -> [f32; 2] {
     let [width, height] = crate::fonts::text_size_px(text, font_px);
     [width + 2.0, height]
 }
@@ -107,7 +107,7 @@ mod tests {
             Placement::Above,
             Placement::Below,
         ];
-        let size = estimate_size_px("Almaty", 12.0);
+        let size = label_size_px("Almaty", 12.0);
         let first = occupancy.place([100.0, 100.0], size, &all, 4.0, [400.0, 400.0]);
         let second = occupancy.place([100.0, 100.0], size, &all, 4.0, [400.0, 400.0]);
         assert_eq!(first.map(|p| p.0), Some(Placement::Right));
@@ -125,7 +125,7 @@ mod tests {
     #[test]
     fn labels_that_would_leave_the_view_are_not_placed() {
         let mut occupancy = Occupancy::default();
-        let size = estimate_size_px("Xi'an", 12.0);
+        let size = label_size_px("Xi'an", 12.0);
         assert!(
             occupancy
                 .place(
