@@ -1,6 +1,20 @@
 //! The rasteriser of dense user layers, on the CPU: square dots, round markers shaded by
 //! coverage and anti-aliased lines about a pixel wide, into an image of premultiplied pixels.
 //! Each mark depends on the layer alone, not on the window it falls on, so tiles join.
+//!
+//! Drawn by hand rather than with vello_cpu, which draws the slides (`export::raster`), because
+//! this is four to five times as fast. A vello_cpu `draw_image` (per layer, its lines stroked a
+//! pixel wide as one path and its dots filled as one path of squares at whole pixels or of circles,
+//! rendered with `RenderMode::OptimizeSpeed`) made the same squares to the pixel, round markers
+//! with 4 % less ink than this one and lines with 12 % more. Drawing every tile of the opening view
+//! (1280×800) from the frame benchmark's layer of 100,000 points and 10,000 lines, one tile after
+//! another, took 29–34 ms this way against 138–152 ms with vello_cpu (criterion, three runs in one
+//! sitting on a busy two-core machine); about 8 ms of that is choosing the marks, common to both,
+//! so the drawing itself is five to seven times faster here. vello_cpu flattens every dot and
+//! stroke into segments and sorts them into sparse strips before it fills a pixel, a fixed cost per
+//! path element that thousands of marks of a few pixels each never earn back; here a dot is a few
+//! slice fills and a line a step per pixel into a coverage mask, blended into the image once per
+//! colour.
 
 use egui::Color32;
 
