@@ -347,6 +347,58 @@ fn presented_map_labels_keep_clear_of_the_slides_annotations_as_drawn() {
     );
 }
 
+/// The live map's labels, measured as egui sets them (not as placement measured them), do not
+/// cover one another, in the opening view and zoomed in on Almaty, where Chinese and Kazakh
+/// names are drawn.
+#[test]
+fn map_labels_as_drawn_do_not_cover_one_another() {
+    let mut harness = harness(app());
+    let almaty = sinokaz_atlas::spatial::Projection::default().project(76.9, 43.25);
+    let mut checked = 0;
+    for view in [
+        None,
+        Some([
+            almaty[0] - 400.0,
+            almaty[1] - 250.0,
+            almaty[0] + 400.0,
+            almaty[1] + 250.0,
+        ]),
+    ] {
+        if let Some(bounds) = view {
+            harness.state_mut().show_bounds(bounds);
+            harness.run();
+        }
+        let scene = harness.state().last_scene().expect("painted").clone();
+        let boxes: Vec<(String, [f32; 4])> = scene
+            .labels()
+            .map(|label| {
+                let width = drawn_width(&harness, &label.text, label.size_px);
+                let [x, y] = label.top_left_px;
+                (
+                    label.text.clone(),
+                    [x, y, x + width, y + label.size_px * 1.2],
+                )
+            })
+            .collect();
+        for (i, (a, p)) in boxes.iter().enumerate() {
+            for (b, q) in &boxes[i + 1..] {
+                // Glyph boxes may touch: a pixel of overlap is the halo, not a hidden letter.
+                let overlap_x = p[2].min(q[2]) - p[0].max(q[0]);
+                let overlap_y = p[3].min(q[3]) - p[1].max(q[1]);
+                assert!(
+                    overlap_x <= 1.0 || overlap_y <= 1.0,
+                    "{a:?} {p:?} and {b:?} {q:?} cover one another"
+                );
+            }
+        }
+        checked += boxes.len();
+    }
+    assert!(
+        checked >= 60,
+        "only {checked} labels: the test proves little"
+    );
+}
+
 /// Mean colour of each `BLOCK`-pixel square of an RGBA image `width` wide.
 const BLOCK: usize = 16;
 
