@@ -1,0 +1,180 @@
+//! What the app keeps between runs: the saved state, its file, and writing it in the background.
+
+use super::*;
+
+/// The part of the state worth restoring on the next start. Loaded data, indexes and caches are
+/// rebuilt, never saved.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SavedState {
+    /// [min_x, min_y, max_x, max_y] of the map plane in km.
+    pub view: Option<[f64; 4]>,
+    pub layers: Layers,
+    pub theme: Theme,
+    pub selected: Option<String>,
+    /// The deck file last opened or saved.
+    pub deck_path: Option<String>,
+    /// The files of the user's own layers, in drawing order; each is read again on start.
+    pub user_layer_paths: Vec<String>,
+    /// The window's inner size in points, to open at the same size.
+    pub window_size: Option<[f32; 2]>,
+}
+
+/// The key under which versions before the state file kept the state in eframe's storage; it
+/// is read once when there is no state file yet.
+pub const STORAGE_KEY: &str = "sinokaz-atlas-state";
+
+/// The name of the app's folder for its saved state, as eframe names it.
+pub const APP_ID: &str = "Sino-Kazakh Atlas";
+
+/// Where the state is saved: `state.json` in the app's storage folder (on Linux
+/// `~/.local/share/sino-kazakhatlas/`). The atlas writes it itself, atomically, so that a crash
+/// while saving never leaves half a file.
+pub fn state_file() -> Option<PathBuf> {
+    eframe::storage_dir(APP_ID).map(|dir| dir.join("state.json"))
+}
+
+/// What was found where the state is saved.
+#[derive(Debug)]
+pub enum Restored {
+    /// No state yet: a first start.
+    Nothing,
+    State(Box<SavedState>),
+    /// A file that is there but is not a state this version reads (damaged, or of another
+    /// format): its bytes, to be kept.
+    Unreadable(Vec<u8>),
+    /// The file could not be read at all (permissions, a disk error): nothing may be saved
+    /// over it.
+    CannotRead(String),
+}
+
+/// Reads the saved state in `path`.
+pub fn restore_state(path: &Path) -> Restored {
+    match std::fs::read(path) {
+        Ok(bytes) => match serde_json::from_slice::<SavedState>(&bytes) {
+            Ok(state) => Restored::State(Box::new(state)),
+            Err(_) => Restored::Unreadable(bytes),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Restored::Nothing,
+        Err(e) => Restored::CannotRead(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// Writes the state to `path` through a temporary file and a rename.
+pub fn save_state(path: &Path, state: &SavedState) -> Result<(), WriteError> {
+    let text = serde_json::to_string_pretty(state)
+        .map_err(|e| WriteError::new(path, std::io::Error::other(e)))?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| WriteError::new(path, source))?;
+    }
+    write_atomic(path, text.as_bytes())
+}
+
+/// The saved layer paths as keys: each resolved to the file it names where it can be (so that
+/// opening that file again finds the same entry), with its style moved along, and each once.
+pub(super) fn layer_keys(state: &mut SavedState) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for path in std::mem::take(&mut state.user_layer_paths) {
+        let key =
+            std::fs::canonicalize(&path).map_or_else(|_| path.clone(), |p| p.display().to_string());
+        if key != path
+            && let Some(style) = state.layers.user_layers.remove(&path)
+        {
+            state.layers.user_layers.entry(key.clone()).or_insert(style);
+        }
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+/// Where a state file that does not read is copied: beside it, named by the time, so that a
+/// second damaged state doesn't replace the copy of the first.
+pub(super) fn unreadable_copy_path(path: &Path) -> PathBuf {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    path.with_file_name(format!("state.unreadable-{seconds}.json"))
+}
+
+/// The state kept by versions that saved it in eframe's storage, if it reads.
+pub fn restore_legacy_state(storage: Option<&dyn eframe::Storage>) -> Option<SavedState> {
+    eframe::get_value(storage?, STORAGE_KEY)
+}
+
+impl AtlasApp {
+    /// Saves the state to its file, if it has one, on a background thread: the write ends
+    /// with an fsync, which can take longer than a frame. A state as last written is not
+    /// written again; a change while a write is under way is written when it ends. An error
+    /// is logged when it first happens or changes, not at every save.
+    pub fn save_state(&mut self) {
+        self.finish_saved_state();
+        let Some(path) = self.state_path.clone() else {
+            return;
+        };
+        if self.last_saved.as_ref() == Some(&self.state) {
+            return;
+        }
+        if self.save_job.as_ref().is_some_and(Job::is_running) {
+            self.save_again = true;
+            return;
+        }
+        let state = self.state.clone();
+        self.last_saved = Some(state.clone());
+        let ctx = self.egui_ctx.clone();
+        self.save_job = Some(Job::spawn(
+            "sinokaz-save-state",
+            move || {
+                if let Some(ctx) = &ctx {
+                    ctx.request_repaint();
+                }
+            },
+            move |_: &Progress<()>| save_state(&path, &state),
+        ));
+    }
+
+    /// Takes in how the last write of the state ended, and writes again what changed meanwhile.
+    pub(super) fn finish_saved_state(&mut self) {
+        if self.save_job.as_ref().is_none_or(Job::is_running) {
+            return;
+        }
+        let Some(job) = self.save_job.take() else {
+            return;
+        };
+        match job.join() {
+            jobs::JobState::Failed(message) => {
+                // Not written: the next save tries again.
+                self.last_saved = None;
+                if self.last_save_error.as_ref() != Some(&message) {
+                    self.notice = Some(format!("Settings not saved: {message}"));
+                    self.last_save_error = Some(message);
+                }
+            }
+            _ => self.last_save_error = None,
+        }
+        if std::mem::take(&mut self.save_again) {
+            self.save_state();
+        }
+    }
+
+    /// Waits until the state as it stands is written (at exit, and for tests of the file).
+    pub fn finish_saving(&mut self) {
+        // The write under way, then the state as it stands if it changed meanwhile; a file that
+        // keeps failing is left after a few tries, with its error shown.
+        for _ in 0..3 {
+            if let Some(job) = &self.save_job {
+                while job.is_running() {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+            }
+            self.finish_saved_state();
+            if self.save_job.is_none() {
+                self.save_state();
+            }
+            if self.save_job.is_none() {
+                return;
+            }
+        }
+    }
+}

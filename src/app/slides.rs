@@ -1,0 +1,302 @@
+//! Slides: the current view as a slide, the Export and Deck windows, the deck file's jobs and
+//! presentation mode.
+
+use super::*;
+
+/// What the deck's file job did.
+#[derive(Clone)]
+pub(super) enum DeckFileDone {
+    Opened(Deck, PathBuf),
+    Saved(PathBuf),
+}
+
+/// What a presented slide was laid out from: a change to any of it lays the slide out anew.
+#[derive(Clone, PartialEq)]
+pub(super) struct PresentedKey {
+    index: usize,
+    slide: Slide,
+    layers: crate::scene::Layers,
+    size: [f32; 2],
+    /// Which data: a reload makes a new atlas and model.
+    data: (usize, usize),
+}
+
+impl AtlasApp {
+    /// The current view as a slide of `size_px` at `scale`: same centre, same extent, same
+    /// layers, selection and theme.
+    pub fn current_view_slide(&self, name: String, size_px: [u32; 2], scale: f32) -> Slide {
+        let layout = Layout::new(size_px, scale);
+        let (center, km_per_px) = match self.last_view {
+            Some(v) => {
+                let k = ((v.max[0] - v.min[0]) / f64::from(layout.map_size[0]))
+                    .max((v.max[1] - v.min[1]) / f64::from(layout.map_size[1]));
+                (
+                    [(v.min[0] + v.max[0]) / 2.0, (v.min[1] + v.max[1]) / 2.0],
+                    k,
+                )
+            }
+            None => {
+                let b = opening_bounds(&self.model);
+                (
+                    [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0],
+                    (b[2] - b[0]) / f64::from(layout.map_size[0]),
+                )
+            }
+        };
+        let lon_lat = self.model.projection.unproject(center[0], center[1]);
+        let selected_item = self.selected.map(|i| &self.atlas.items[i]);
+        Slide {
+            name,
+            title: selected_item.map_or_else(
+                || "Map view".to_owned(),
+                |item| crate::scene::map_label(item.name()).to_owned(),
+            ),
+            subtitle: selected_item.map(|item| {
+                format!(
+                    "{} · {}",
+                    item.properties.sector.label(),
+                    item.properties.status.label()
+                )
+            }),
+            view: SlideView::Center { lon_lat, km_per_px },
+            layers: self.state.layers.clone(),
+            selected: self.state.selected.clone(),
+            annotations: Vec::new(),
+            size: size_px,
+            theme: self.state.theme,
+        }
+    }
+
+    pub fn open_export_window(&mut self, settings: ExportSettings) {
+        self.export_settings.get_or_insert(settings);
+    }
+
+    /// The state of the last export started from the app, if any.
+    pub fn export_state(&self) -> Option<JobState> {
+        self.export_job.as_ref().map(ExportJob::state)
+    }
+
+    /// Captures the current view as a new slide at the end of the open deck.
+    pub fn add_view_to_deck(&mut self) {
+        let mut n = self.deck.slides.len() + 1;
+        while self.deck.slide(&format!("view-{n}")).is_some() {
+            n += 1;
+        }
+        let slide = self.current_view_slide(format!("view-{n}"), crate::deck::default_size(), 1.0);
+        self.notice = Some(format!(
+            "Added slide {} \"{}\" to the deck",
+            self.deck.slides.len() + 1,
+            slide.title
+        ));
+        self.deck.slides.push(slide);
+        self.deck_unsaved = true;
+    }
+
+    pub fn start_presentation(&mut self, ctx: &egui::Context, index: usize) {
+        if self.deck.slides.is_empty() {
+            self.notice = Some("The deck has no slides to present".to_owned());
+            return;
+        }
+        self.presenting = Some(index.min(self.deck.slides.len() - 1));
+        self.presented = None;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
+    }
+
+    pub(super) fn leave_presentation(&mut self, ctx: &egui::Context) {
+        self.presenting = None;
+        self.presented = None;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
+        if let Some(view) = self.state.view {
+            self.camera.show(view);
+        }
+    }
+
+    pub(super) fn presentation_ui(&mut self, ui: &mut Ui, index: usize) {
+        if let Some(intent) = presentation::presentation_keys(ui.ctx()) {
+            self.commands.push(intent.into());
+        }
+        let index = index.min(self.deck.slides.len().saturating_sub(1));
+        let Some(slide) = self.deck.slides.get(index).cloned() else {
+            self.leave_presentation(ui.ctx());
+            return;
+        };
+        let theme = slide.theme;
+        ui.ctx().set_theme(match theme {
+            Theme::Light => egui::Theme::Light,
+            Theme::Dark => egui::Theme::Dark,
+        });
+        self.applied_theme = None;
+        let count = self.deck.slides.len();
+        let presented_layers = slide.layers.with_user_layer_styles_of(&self.state.layers);
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                // The whole window, not the panel's rect: the slide is laid out for the screen
+                // it fills, as an export is for its size.
+                let screen = ui.ctx().content_rect();
+                let mut painter = ui.painter().clone();
+                painter.set_clip_rect(screen);
+                // Screen readers (and tests) find the slide by its title.
+                let title = slide.title.clone();
+                ui.allocate_rect(screen, egui::Sense::hover())
+                    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &title));
+                let key = PresentedKey {
+                    index,
+                    slide: slide.clone(),
+                    layers: presented_layers.clone(),
+                    size: [screen.width(), screen.height()],
+                    data: (
+                        Arc::as_ptr(&self.atlas) as usize,
+                        Arc::as_ptr(&self.model) as usize,
+                    ),
+                };
+                if self.presented.as_ref().is_none_or(|(held, _)| *held != key) {
+                    let shown = Slide {
+                        layers: presented_layers,
+                        ..slide
+                    };
+                    let laid_out = build_slide(
+                        &self.atlas,
+                        &self.model,
+                        &shown,
+                        Layout::of_size(key.size),
+                        false,
+                    );
+                    self.presented = Some((key, Arc::new(laid_out)));
+                }
+                if let Some((_, laid_out)) = &self.presented {
+                    slide_painter::paint_slide(
+                        &painter,
+                        screen.min,
+                        laid_out,
+                        &self.user_layer_tiles,
+                    );
+                }
+                presentation::hint_ui(&painter, screen, index, count);
+            });
+    }
+
+    pub(super) fn export_window(&mut self, ctx: &egui::Context) {
+        let Some(mut settings) = self.export_settings.take() else {
+            return;
+        };
+        let job_state = self.export_job.as_ref().map(ExportJob::state);
+        let mut intent = None;
+        let mut open = true;
+        egui::Window::new("Export view")
+            .open(&mut open)
+            .collapsible(false)
+            .show(ctx, |ui| {
+                intent = export_window_ui(ui, &mut settings, job_state.as_ref());
+            });
+        if open {
+            self.export_settings = Some(settings);
+        }
+        match intent {
+            Some(ExportIntent::Start) => self.commands.push(Command::StartExport),
+            Some(ExportIntent::Close) => self.commands.push(Command::CloseExport),
+            None => {}
+        }
+        if matches!(job_state, Some(JobState::Running(_))) {
+            // Keep the spinner turning while the job runs on its thread.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    pub(super) fn start_export(&mut self, ctx: &egui::Context) {
+        let Some(settings) = self.export_settings.clone() else {
+            return;
+        };
+        let slide = self.current_view_slide("view".to_owned(), settings.size, settings.scale);
+        self.export_job = Some(ExportJob::start(
+            Arc::clone(&self.atlas),
+            Arc::clone(&self.model),
+            slide,
+            settings,
+            ctx.clone(),
+        ));
+    }
+
+    pub(super) fn deck_window(&mut self, ctx: &egui::Context) {
+        if !self.show_deck {
+            return;
+        }
+        let mut intent = None;
+        let mut open = true;
+        egui::Window::new("Slide deck")
+            .open(&mut open)
+            .default_width(520.0)
+            .show(ctx, |ui| {
+                intent = deck_window_ui(
+                    ui,
+                    &self.deck,
+                    &mut self.deck_path_input,
+                    self.deck_unsaved,
+                    self.deck_notice.as_deref(),
+                );
+            });
+        self.show_deck = open;
+        self.commands.extend(intent.map(Command::from));
+    }
+
+    pub(super) fn apply_deck_intent(&mut self, ctx: &egui::Context, intent: DeckIntent) {
+        let slides = &mut self.deck.slides;
+        match intent {
+            DeckIntent::MoveUp(i) if i > 0 => {
+                slides.swap(i, i - 1);
+                self.deck_unsaved = true;
+            }
+            DeckIntent::MoveDown(i) if i + 1 < slides.len() => {
+                slides.swap(i, i + 1);
+                self.deck_unsaved = true;
+            }
+            DeckIntent::Remove(i) if i < slides.len() => {
+                slides.remove(i);
+                self.deck_unsaved = true;
+            }
+            DeckIntent::Present(i) => self.start_presentation(ctx, i),
+            DeckIntent::Open => {
+                let path = PathBuf::from(&self.deck_path_input);
+                self.deck_notice = Some(format!("Opening {}…", path.display()));
+                self.deck_job = Some(Job::spawn("deck-open", repaint_of(ctx), move |_| {
+                    Deck::load(&path).map(|deck| DeckFileDone::Opened(deck, path))
+                }));
+            }
+            DeckIntent::Save => {
+                let path = PathBuf::from(&self.deck_path_input);
+                let json = self.deck.to_json();
+                self.deck_notice = Some(format!("Saving {}…", path.display()));
+                self.deck_job = Some(Job::spawn("deck-save", repaint_of(ctx), move |_| {
+                    write_atomic(&path, json.as_bytes()).map(|()| DeckFileDone::Saved(path))
+                }));
+            }
+            DeckIntent::Close => self.show_deck = false,
+            _ => {}
+        }
+    }
+
+    /// Takes in the deck read or written by the deck's job once it has ended. A deck that
+    /// fails to load never replaces the open one.
+    pub(super) fn finish_deck_file(&mut self) {
+        let Some(state) = self.deck_job.as_ref().map(Job::state) else {
+            return;
+        };
+        match state {
+            jobs::JobState::Running(_) => return,
+            jobs::JobState::Done(DeckFileDone::Opened(deck, path)) => {
+                self.deck = deck;
+                self.deck_unsaved = false;
+                self.state.deck_path = Some(path.display().to_string());
+                self.deck_notice = Some(format!("Opened {}", path.display()));
+            }
+            jobs::JobState::Done(DeckFileDone::Saved(path)) => {
+                self.deck_unsaved = false;
+                self.state.deck_path = Some(path.display().to_string());
+                self.deck_notice = Some(format!("Saved {}", path.display()));
+            }
+            jobs::JobState::Failed(message) => self.deck_notice = Some(message),
+            jobs::JobState::Cancelled => self.deck_notice = None,
+        }
+        self.deck_job = None;
+    }
+}
