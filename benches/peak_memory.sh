@@ -43,7 +43,7 @@ sleep 3
 peak "zoomed out to the whole basemap"
 xdotool mousemove 272 12 click 1 # Opening view
 sleep 1
-xdotool mousemove 644 12 click 1 # Export view…
+xdotool mousemove 714 12 click 1 # Export view…
 sleep 1
 xdotool mousemove 200 90 click 1 # 3840×2160 (2×)
 sleep 1
