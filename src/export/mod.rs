@@ -162,23 +162,24 @@ pub fn export_deck(
     for (index, slide) in slides.iter().enumerate() {
         let size = request.size.unwrap_or(slide.size);
         let started = std::time::Instant::now();
-        let rendered = render_slide(atlas, model, slide, size, scale);
+        // Only the SVG is kept: the slide's scene goes before the rasteriser takes memory.
+        let svg = render_slide(atlas, model, slide, size, scale).svg;
         log::info!(
             "slide {} laid out in {:?} ({} bytes of SVG)",
             slide.name,
             started.elapsed(),
-            rendered.svg.len()
+            svg.len()
         );
         let stem = format!("{:02}-{}", index + 1, slide.name);
         if matches!(request.format, Format::Svg | Format::Both) {
             let path = request.out_dir.join(format!("{stem}.svg"));
-            write_atomic(&path, rendered.svg.as_bytes())?;
+            write_atomic(&path, svg.as_bytes())?;
             written(&path);
             paths.push(path);
         }
         if matches!(request.format, Format::Png | Format::Both) {
             let path = request.out_dir.join(format!("{stem}.png"));
-            write_png_atomic(&path, &rendered.svg, size)?;
+            write_png_atomic(&path, &svg, size)?;
             written(&path);
             paths.push(path);
         }

@@ -83,15 +83,17 @@ impl ExportJob {
             move || ctx.request_repaint(),
             move |progress: &Progress<String>| -> Result<String, ExportError> {
                 progress.stage("laying out");
-                let rendered =
-                    export::render_slide(&atlas, &model, &slide, settings.size, settings.scale);
+                // Only the SVG is kept: the slide's scene goes before the rasteriser's strips
+                // and tree take their memory.
+                let svg =
+                    export::render_slide(&atlas, &model, &slide, settings.size, settings.scale).svg;
                 let path = PathBuf::from(&settings.path);
                 if settings.format == Format::Svg {
                     progress.stage("writing");
-                    crate::fs::write_atomic(&path, rendered.svg.as_bytes())?;
+                    crate::fs::write_atomic(&path, svg.as_bytes())?;
                 } else {
                     progress.stage("rasterising");
-                    export::write_png_atomic(&path, &rendered.svg, settings.size)?;
+                    export::write_png_atomic(&path, &svg, settings.size)?;
                 }
                 Ok(path.display().to_string())
             },
