@@ -1256,15 +1256,9 @@ fn drop_file(harness: &mut Harness<'_, AtlasApp>, path: &std::path::Path) {
 
 /// Runs frames until the layers being read in the background are on the map.
 fn until_layers_are_read(harness: &mut Harness<'_, AtlasApp>) {
-    for _ in 0..1000 {
-        if !harness.state().is_loading_layers() {
-            harness.run();
-            return;
-        }
-        harness.step();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    panic!("the layers were still being read after 1000 frames");
+    until(harness, "reading the layers", |app| {
+        !app.is_loading_layers()
+    });
 }
 
 fn layer_color(harness: &Harness<'_, AtlasApp>, path: &str) -> [u8; 3] {
