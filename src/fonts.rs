@@ -8,6 +8,8 @@
 
 use std::sync::OnceLock;
 
+use skrifa::charmap::Charmap;
+use skrifa::metrics::GlyphMetrics;
 use skrifa::prelude::{LocationRef, Size};
 use skrifa::{FontRef, GlyphId, MetadataProvider};
 
@@ -25,7 +27,9 @@ pub const LINE_HEIGHT: f32 = 1.2;
 
 /// One face's character map and advances, in ems.
 struct Face {
-    font: FontRef<'static>,
+    /// Parsed once: making a character map or the metrics reads the font's tables again.
+    charmap: Charmap<'static>,
+    metrics: GlyphMetrics<'static>,
     units_per_em: f32,
     /// Advances of the printable ASCII characters, looked up on every label measured.
     ascii: [Option<f32>; 128],
@@ -39,7 +43,8 @@ impl Face {
                 .units_per_em,
         );
         let mut face = Self {
-            font,
+            charmap: font.charmap(),
+            metrics: font.glyph_metrics(Size::unscaled(), LocationRef::default()),
             units_per_em,
             ascii: [None; 128],
         };
@@ -50,13 +55,12 @@ impl Face {
     }
 
     fn lookup(&self, c: char) -> Option<f32> {
-        let glyph = self.font.charmap().map(c)?;
+        let glyph = self.charmap.map(c)?;
         self.advance(glyph)
     }
 
     fn advance(&self, glyph: GlyphId) -> Option<f32> {
-        self.font
-            .glyph_metrics(Size::unscaled(), LocationRef::default())
+        self.metrics
             .advance_width(glyph)
             .map(|units| units / self.units_per_em)
     }
