@@ -82,34 +82,27 @@ fn text_shapes(painter: &Painter, origin: Pos2, text: &TextMark, shapes: &mut Ve
 fn mark_shapes(painter: &Painter, origin: Pos2, mark: &Mark, shapes: &mut Vec<Shape>) {
     let at = |[x, y]: [f32; 2]| origin + vec2(x, y);
     match mark {
+        // The outline goes over the fill, as SVG strokes a shape after filling it.
         Mark::Rect {
             min,
             max,
             corner_px,
             fill,
-            ..
-        } => shapes.push(Shape::rect_filled(
-            Rect::from_min_max(at(*min), at(*max)),
-            *corner_px,
-            fill.map_or(Color32::TRANSPARENT, color32),
-        )),
-        Mark::Circle { .. } | Mark::Line { .. } | Mark::Area { .. } | Mark::Symbol { .. } => {}
-        Mark::Text(text) => text_shapes(painter, origin, text, shapes),
-    }
-    // Outlines go over fills, as SVG strokes a shape after filling it.
-    match mark {
-        Mark::Rect {
-            min,
-            max,
-            corner_px,
-            outline: outline @ Some(_),
-            ..
-        } => shapes.push(Shape::rect_stroke(
-            Rect::from_min_max(at(*min), at(*max)),
-            *corner_px,
-            stroke(*outline),
-            StrokeKind::Middle,
-        )),
+            outline,
+        } => {
+            let rect = Rect::from_min_max(at(*min), at(*max));
+            if let Some(fill) = fill {
+                shapes.push(Shape::rect_filled(rect, *corner_px, color32(*fill)));
+            }
+            if outline.is_some() {
+                shapes.push(Shape::rect_stroke(
+                    rect,
+                    *corner_px,
+                    stroke(*outline),
+                    StrokeKind::Middle,
+                ));
+            }
+        }
         Mark::Circle {
             center,
             radius,
@@ -169,7 +162,7 @@ fn mark_shapes(painter: &Painter, origin: Pos2, mark: &Mark, shapes: &mut Vec<Sh
             },
             shapes,
         ),
-        Mark::Rect { .. } | Mark::Text(_) => {}
+        Mark::Text(text) => text_shapes(painter, origin, text, shapes),
     }
 }
 
