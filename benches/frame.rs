@@ -148,7 +148,8 @@ fn zoomed(shown: [f64; 4], step: f64, frame_number: u32) -> [f64; 4] {
 /// Frames of a map being zoomed in, then out: every frame at a new scale. Zooming in, the app
 /// shows its last picture scaled until the scale strays 1.6 times from it; zooming out, it
 /// makes a new picture every frame. Then the frame that ends a zoom-in step: after a frame at
-/// a new scale, the next one at that same scale draws the exact picture.
+/// a new scale, the next one at that same scale draws the exact picture (user layers as tiles
+/// of the scale before, scaled, until their own are drawn in the background).
 fn bench_zooming(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     name: &str,
@@ -186,6 +187,39 @@ fn bench_zooming(
     frame(ctx, app);
 }
 
+/// The frame that shows a zoom's user-layer tiles once they are drawn: the frame at rest shows
+/// the tiles of the scale before, scaled, while those of its own are drawn in the background;
+/// when they are ready, the next frame puts them in its picture. Timed: that frame alone.
+fn bench_tiles_arriving(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    ctx: &egui::Context,
+    app: &mut AtlasApp,
+) {
+    let shown = app.shown_bounds().expect("a frame was drawn");
+    let mut frame_number = 0_u32;
+    group.bench_function(format!("{name}_tiles_arrive"), |b| {
+        b.iter_custom(|iterations| {
+            let mut arriving = std::time::Duration::ZERO;
+            for _ in 0..iterations {
+                frame_number += 1;
+                app.show_bounds(zoomed(shown, 0.99, frame_number));
+                std::hint::black_box(frame(ctx, app));
+                std::hint::black_box(frame(ctx, app));
+                while app.is_drawing_map_tiles() {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
+                let start = std::time::Instant::now();
+                std::hint::black_box(frame(ctx, app));
+                arriving += start.elapsed();
+            }
+            arriving
+        });
+    });
+    app.show_bounds(shown);
+    frame(ctx, app);
+}
+
 fn benches(c: &mut Criterion) {
     let atlas = data::bundled::load().expect("bundled data");
     let model = MapModel::build(&atlas, Projection::default());
@@ -211,8 +245,10 @@ fn benches(c: &mut Criterion) {
     let mut app = app_at(&ctx, stressed, None);
     group.bench_function("stress_100k", |b| b.iter(|| frame(&ctx, &mut app)));
     bench_panning(&mut group, "stress_100k_panning", &ctx, &mut app);
-    // The worst case for the layer: a zoom coming to rest draws every tile of it again.
+    // The worst case for the layer: a zoom coming to rest draws every tile of it again, in the
+    // background, and a later frame shows them.
     bench_zooming(&mut group, "stress_100k", &ctx, &mut app);
+    bench_tiles_arriving(&mut group, "stress_100k", &ctx, &mut app);
     group.finish();
 
     // The baseline: the same world view drawn as egui_plot lines, one per ring, no culling,

@@ -608,11 +608,14 @@ fn export_view_writes_the_file_in_the_background() {
     std::fs::remove_file(&path).ok();
 }
 
-/// A dense user layer is drawn into one image on the map: the pixels where its points lie take
-/// the user-layer colour, and the map around them does not.
 /// The app on the bundled data with a block of 3,600 user points, 0.6° square, in the steppe
 /// north-west of Lake Balkhash (70–70.6°E, 47–47.6°N).
 fn app_with_user_block() -> AtlasApp {
+    app_with_user_block_at(None)
+}
+
+/// The app of [`app_with_user_block`], opening on `view` (map-plane bounds) if given.
+fn app_with_user_block_at(view: Option<[f64; 4]>) -> AtlasApp {
     let mut atlas = data::bundled::load().expect("data");
     // More points than a layer shows as round markers: small square dots, one per cell.
     let points = (0..6000)
@@ -629,7 +632,13 @@ fn app_with_user_block() -> AtlasApp {
         lines: Vec::new(),
         ..Default::default()
     });
-    AtlasApp::new(Ok(atlas), Some(SavedState::default()))
+    AtlasApp::new(
+        Ok(atlas),
+        Some(SavedState {
+            view,
+            ..SavedState::default()
+        }),
+    )
 }
 
 /// How many of the 9×9 pixels around `lon, lat` in the last rendered frame have the
@@ -674,6 +683,8 @@ fn pixels_of_color_around(
     count
 }
 
+/// A dense user layer is drawn into one image on the map: the pixels where its points lie take
+/// the user-layer colour, and the map around them does not.
 #[test]
 fn a_dense_user_layer_is_drawn_where_its_points_are() {
     let mut harness = harness(app_with_user_block());
@@ -753,6 +764,96 @@ fn a_dragged_map_shows_everything_where_it_is() {
     );
 }
 
+/// The RGB pixels of the last rendered frame in the square of `2 * half + 1` pixels around
+/// `lon, lat`.
+fn pixels_around(
+    harness: &mut Harness<'_, AtlasApp>,
+    lon: f64,
+    lat: f64,
+    half: u32,
+) -> Vec<[u8; 3]> {
+    let image = harness.render().expect("renders");
+    let app = harness.state();
+    let (view, rect) = (
+        app.last_view().expect("a frame was painted"),
+        app.map_rect().expect("the map has a rect"),
+    );
+    let [x, y] = view.to_px(app.model().projection.project(lon, lat));
+    let p = rect.min + vec2(x, y);
+    let scale = image.width() as f32 / SIZE.x;
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let (cx, cy) = ((p.x * scale) as u32, (p.y * scale) as u32);
+    let mut pixels = Vec::new();
+    for y in cy - half..=cy + half {
+        for x in cx - half..=cx + half {
+            let [r, g, b, _] = image.get_pixel(x, y).0;
+            pixels.push([r, g, b]);
+        }
+    }
+    pixels
+}
+
+/// A wheel zoom over a dense layer comes to rest showing the layer's tiles of the scale
+/// before, scaled, while those of the new scale are drawn in the background, so that frames
+/// keep coming; once they are drawn, the map shows the layer as a fresh start at that view
+/// does, pixel for pixel.
+#[test]
+fn after_a_zoom_the_layer_is_drawn_anew_at_the_new_scale() {
+    let mut harness = harness(app_with_user_block());
+    let before = harness.state().shown_bounds().expect("a frame was drawn");
+    let (rect, view) = (
+        harness.state().map_rect().expect("the map has a rect"),
+        harness.state().last_view().expect("painted"),
+    );
+    let [x, y] = view.to_px(harness.state().model().projection.project(70.3, 47.3));
+    harness.event(Event::PointerMoved(rect.min + vec2(x, y)));
+    harness.event(Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: vec2(0.0, 1.0),
+        modifiers: Modifiers::NONE,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+    });
+    harness.run();
+    // Away from the block, whose tooltip would cover it.
+    harness.event(Event::PointerGone);
+    until(&mut harness, "drawing the tiles at the new scale", |app| {
+        !app.is_drawing_map_tiles()
+    });
+    let after = harness.state().shown_bounds().expect("a frame was drawn");
+    let zoom = (before[2] - before[0]) / (after[2] - after[0]);
+    assert!(
+        (1.05..1.6).contains(&zoom),
+        "zoomed in {zoom:.3} times, within the range shown scaled"
+    );
+    let zoomed = pixels_around(&mut harness, 70.3, 47.3, 60);
+
+    let mut fresh = self::harness(app_with_user_block_at(Some(after)));
+    let fresh_bounds = fresh.state().shown_bounds().expect("a frame was drawn");
+    let pixel = (after[2] - after[0]) / f64::from(rect.width());
+    assert!(
+        (0..4).all(|i| (fresh_bounds[i] - after[i]).abs() < 0.01 * pixel),
+        "the fresh start shows the same view: {fresh_bounds:?} and {after:?}"
+    );
+    let fresh_pixels = pixels_around(&mut fresh, 70.3, 47.3, 60);
+    let differing = zoomed
+        .iter()
+        .zip(&fresh_pixels)
+        .filter(|(a, b)| (0..3).map(|c| a[c].abs_diff(b[c])).max() > Some(24))
+        .count();
+    let layer = sinokaz_atlas::style::user_layer_color(0);
+    let inked = fresh_pixels
+        .iter()
+        .filter(|p| (0..3).map(|c| p[c].abs_diff(layer[c])).max() < Some(30))
+        .count();
+    assert!(inked > 100, "{inked} pixels of the layer's colour");
+    assert!(
+        differing == 0,
+        "{differing} of {} pixels around the block differ from a fresh start at that view",
+        zoomed.len()
+    );
+}
+
 /// The map cannot be zoomed closer than a few metres a pixel, however far the wheel turns or
 /// whatever view was saved.
 #[test]
@@ -829,7 +930,7 @@ fn zooming_out_stops_with_the_whole_basemap_in_view() {
 #[test]
 fn the_map_at_its_levels_of_detail_stays_within_a_pixel_of_full_detail() {
     use sinokaz_atlas::scene::{self, Layers, MapModel, SceneOptions, View};
-    use sinokaz_atlas::ui::paint::{DenseTiles, ScenePainter};
+    use sinokaz_atlas::ui::paint::{DenseTiles, ScenePainter, TilesShown};
 
     let atlas = data::bundled::load().expect("data");
     let model = MapModel::build(&atlas, sinokaz_atlas::spatial::Projection::default());
@@ -872,14 +973,18 @@ fn the_map_at_its_levels_of_detail_stays_within_a_pixel_of_full_detail() {
                 .build_ui(move |ui| {
                     let rect = egui::Rect::from_min_size(Pos2::ZERO, size);
                     let mut shapes = Vec::new();
-                    let exact = ScenePainter {
+                    let shown = ScenePainter {
                         scene: &picture,
                         rect,
                         dense: &tiles,
                         zooming: false,
                     }
                     .paint(ui.painter(), &mut shapes);
-                    assert!(exact, "a scene without user layers is drawn exactly");
+                    assert_eq!(
+                        shown,
+                        TilesShown::Exact,
+                        "a scene without user layers is drawn exactly"
+                    );
                     ui.painter().extend(shapes);
                 });
             harness.run();
@@ -1713,7 +1818,8 @@ fn pixels_differing(a: &[u8], b: &[u8]) -> usize {
 
 /// While the map zooms, a frame at a new scale shows the last picture scaled (user layers
 /// too) and asks for one more frame; once the view holds still, that frame draws the exact
-/// picture, the one the app draws when it starts at that view.
+/// picture, its user-layer tiles drawn in the background, the picture the app draws when it
+/// starts at that view.
 #[test]
 fn a_zooming_map_shows_its_picture_scaled_and_the_exact_one_at_rest() {
     // Steps of (scale, shift east in widths of the view). Zoomed in, where the picture is
@@ -1746,15 +1852,22 @@ fn a_zooming_map_shows_its_picture_scaled_and_the_exact_one_at_rest() {
             "{factors:?}: a zooming frame asks for the frame that draws the exact picture"
         );
         let zooming = zoomed.render().expect("renders");
-        // The one frame asked for, with the view held still, draws the exact picture.
+        // The one frame asked for, with the view held still, makes the exact picture; the
+        // user layer's tiles at this scale are drawn in the background.
         zoomed.step();
+        until(&mut zoomed, "drawing the tiles at rest", |app| {
+            !app.is_drawing_map_tiles()
+        });
         let at_rest = zoomed.render().expect("renders");
         let shown = zoomed.state().shown_bounds().expect("painted");
 
-        let mut fresh = harness(app_with_user_block());
-        fresh.state_mut().show_bounds(shown);
-        fresh.run();
-        assert_eq!(fresh.state().shown_bounds(), Some(shown));
+        let mut fresh = harness(app_with_user_block_at(Some(shown)));
+        let fresh_bounds = fresh.state().shown_bounds().expect("painted");
+        let pixel = (shown[2] - shown[0]) / f64::from(SIZE.x);
+        assert!(
+            (0..4).all(|i| (fresh_bounds[i] - shown[i]).abs() < 1e-3 * pixel),
+            "the fresh start shows the same view: {fresh_bounds:?} and {shown:?}"
+        );
         let exact = fresh.render().expect("renders");
         assert_eq!(
             pixels_differing(at_rest.as_raw(), exact.as_raw()),

@@ -395,6 +395,12 @@ impl AtlasApp {
         self.last_view
     }
 
+    /// Whether the map's user-layer tiles for the scale it came to rest at are being drawn in
+    /// the background (tiles of the scale before show scaled meanwhile).
+    pub fn is_drawing_map_tiles(&self) -> bool {
+        self.user_layer_tiles.borrow().drawing()
+    }
+
     /// Where on the screen the map was drawn last.
     pub fn map_rect(&self) -> Option<egui::Rect> {
         self.last_map_rect

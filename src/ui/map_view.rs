@@ -15,7 +15,7 @@ use crate::scene::model::UserPick;
 use crate::scene::{self, Layers, MapModel, Scene, SceneOptions, View};
 use crate::style::Theme;
 use crate::ui::batches::DrawBatches;
-use crate::ui::paint::{DenseTiles, ScenePainter, ZOOM_SHOWN_SCALED, bake};
+use crate::ui::paint::{DenseTiles, ScenePainter, TilesShown, ZOOM_SHOWN_SCALED, bake};
 
 /// The closest zoom: 2 metres a pixel.
 pub const MIN_KM_PER_PX: f64 = 0.002;
@@ -68,9 +68,9 @@ pub struct PaintedMap {
     /// Whether the picture reaches `OVERSCAN_PX` past the frame on every side: made while the
     /// map pans, so that the next frames only move it.
     overscan: bool,
-    /// Whether the user layers are drawn at the picture's own scale, not shown scaled from
-    /// an earlier one while zooming.
-    exact: bool,
+    /// Whether the user layers are drawn at the picture's own scale, or shown scaled from tiles
+    /// of another while the map zooms or while its own are drawn in the background.
+    tiles: TilesShown,
     /// The view the picture was last shown at.
     shown: View,
     /// The picture as last moved: its meshes are rewritten in place on the next move, once
@@ -116,8 +116,9 @@ impl PaintedMap {
         let panned = self.overscan && self.key.moved_from(key);
         // A picture already showing user-layer tiles of another scale is not scaled again:
         // the two factors would multiply past `ZOOM_SHOWN_SCALED`.
-        let zoomed =
-            self.exact && self.zooming_to(key) && ZOOM_SHOWN_SCALED.contains(&(k_built / k_view));
+        let zoomed = self.tiles == TilesShown::Exact
+            && self.zooming_to(key)
+            && ZOOM_SHOWN_SCALED.contains(&(k_built / k_view));
         let covered = self.covers();
         let within = covered.min[0] <= view.min[0]
             && covered.min[1] <= view.min[1]
@@ -270,8 +271,14 @@ impl PlotItem for MapLayer<'_> {
         if let Some(painted) = cache.as_mut() {
             // The same view: the same picture, unless it was made for panning or zooming and
             // the map has come to rest, when an exact one replaces it (labels placed for this
-            // frame, user layers drawn at this scale).
-            if painted.key == key && !painted.overscan && painted.exact {
+            // frame, user layers drawn at this scale). A picture waiting for user-layer tiles
+            // drawn in the background stays until they are ready.
+            let waiting = painted.tiles == TilesShown::ScaledWhileDrawing
+                && self.inputs.dense.borrow().drawing();
+            if painted.key == key
+                && !painted.overscan
+                && (painted.tiles == TilesShown::Exact || waiting)
+            {
                 shapes.extend(painted.shapes.iter().cloned());
                 *self.painted.borrow_mut() = Some(Arc::clone(&painted.scene));
                 return;
@@ -318,7 +325,7 @@ impl PlotItem for MapLayer<'_> {
             &options,
         ));
         let mut painted_shapes = Vec::new();
-        let exact = ScenePainter {
+        let tiles = ScenePainter {
             scene: &scene,
             rect,
             dense: self.inputs.dense,
@@ -328,7 +335,7 @@ impl PlotItem for MapLayer<'_> {
         let painted_shapes = bake(ui.ctx(), rect, painted_shapes, self.inputs.batches);
         shapes.extend(painted_shapes.iter().cloned());
         *self.painted.borrow_mut() = Some(Arc::clone(&scene));
-        if moving || !exact {
+        if moving || tiles == TilesShown::ScaledWhileZooming {
             ui.ctx().request_repaint();
         }
         *cache = Some(PaintedMap {
@@ -336,7 +343,7 @@ impl PlotItem for MapLayer<'_> {
             shapes: painted_shapes,
             scene,
             overscan: moving,
-            exact,
+            tiles,
             shown: view,
             moved: Vec::new(),
         });

@@ -185,8 +185,10 @@ pub fn paint_slide(
     );
     let map_painter = painter.with_clip_rect(map_rect.intersect(painter.clip_rect()));
     let mut shapes = Vec::new();
-    // A still slide: user layers are drawn at the slide's own scale, so the picture is exact.
-    let _exact = ScenePainter {
+    // A still slide: user layers show at the slide's own scale, or, when tiles of a scale close
+    // to it are held, scaled from those until its own are drawn in the background (which asks
+    // for a repaint); the slide is painted anew every frame, so it then shows them.
+    let _tiles_shown = ScenePainter {
         scene: &slide.map,
         rect: map_rect,
         dense,

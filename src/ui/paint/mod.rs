@@ -15,7 +15,7 @@ use egui::{Color32, Painter, Pos2, Rect, Shape, Stroke as EguiStroke, pos2, vec2
 use geo::Simplify;
 
 pub use bake::bake;
-pub use dense_tiles::{DenseTiles, ZOOM_SHOWN_SCALED};
+pub use dense_tiles::{DenseTiles, TilesShown, ZOOM_SHOWN_SCALED};
 
 use crate::scene::symbols::{
     RAILWAY_TICK_SPACING_PX, SymbolPart, marker_parts, railway_ticks_from,
@@ -61,11 +61,10 @@ impl ScenePainter<'_> {
         )
     }
 
-    /// Paints the scene into `shapes`. Returns false when user layers were shown from tiles
-    /// of an earlier scale while zooming: the picture is then to be painted again once the
-    /// view holds still.
+    /// Paints the scene into `shapes`, and says whether its user layers show at the view's own
+    /// scale or, for now, scaled from tiles of another.
     #[must_use]
-    pub fn paint(&self, painter: &Painter, shapes: &mut Vec<Shape>) -> bool {
+    pub fn paint(&self, painter: &Painter, shapes: &mut Vec<Shape>) -> TilesShown {
         shapes.push(Shape::rect_filled(
             self.rect,
             0.0,
@@ -92,7 +91,7 @@ impl ScenePainter<'_> {
             }
         }
         let Some(index) = user_layers_at else {
-            return true;
+            return TilesShown::Exact;
         };
         let tiles = self.dense.borrow_mut().shapes(
             painter.ctx(),
@@ -102,7 +101,7 @@ impl ScenePainter<'_> {
             self.zooming,
         );
         shapes.splice(index..index, tiles.shapes);
-        tiles.exact
+        tiles.shown
     }
 
     /// The area's triangles that reach the picture, and only their corners: a country a
