@@ -12,12 +12,14 @@ use serde::{Deserialize, Serialize};
 mod bars;
 mod command;
 mod layers;
+mod map;
 mod persistence;
 mod slides;
 mod windows;
 
 use layers::LayerJob;
-use persistence::{layer_keys, unreadable_copy_path};
+use map::{LiveMap, MapContent};
+use persistence::{StateWriter, layer_keys, unreadable_copy_path};
 use slides::{DeckFileDone, PresentedKey};
 
 pub use persistence::{
@@ -48,9 +50,9 @@ use crate::ui::export_panel::{
 };
 use crate::ui::filter_panel::{FilterIntent, filter_ui, month_end};
 use crate::ui::layers_panel::{LayersIntent, UserLayerRow, layers_ui};
-use crate::ui::map_view::{MapInputs, MapResponse, PaintedMap, map_view_ui};
+use crate::ui::map_view::MapResponse;
 use crate::ui::open_panel::{OpenDialog, OpenIntent, open_dialog_ui};
-use crate::ui::paint::{DenseTiles, color32};
+use crate::ui::paint::color32;
 use crate::ui::presentation::{self, PresentationIntent};
 use crate::ui::search_panel::{SearchState, search_ui};
 use crate::ui::slide_painter;
@@ -86,13 +88,8 @@ pub struct AtlasApp {
     state: SavedState,
     /// Problems found while loading or opening files, shown in a window until dismissed.
     load_errors: Vec<String>,
-    /// Where the state is saved on exit, every 30 s and when layers change; `None` saves nothing
-    /// (tests, or a state file that could not be read and must not be saved over).
-    state_path: Option<PathBuf>,
-    /// The last error saving the state, so that a failure repeated every save is logged once.
-    last_save_error: Option<String>,
-    /// The state as last written.
-    last_saved: Option<SavedState>,
+    /// Writes the state on exit, every 30 s and when layers change.
+    state_writer: StateWriter,
     /// `Some` while the window that opens layers is shown.
     open_dialog: Option<OpenDialog>,
     selected: Option<usize>,
@@ -107,17 +104,8 @@ pub struct AtlasApp {
     /// Files of the shown items being written.
     item_export_jobs: Vec<Job<String>>,
     applied_theme: Option<Theme>,
-    /// The scene painted in the last frame and where: what the user sees, for tests and tools.
-    last_scene: Option<Arc<Scene>>,
-    /// The view shown in the last frame (while panning, the scene can be of a larger one).
-    last_view: Option<View>,
-    /// The last frame's map picture, reused while its view and inputs stay the same.
-    map_cache: std::cell::RefCell<Option<PaintedMap>>,
-    /// The texture of dense user layers, reused from frame to frame.
-    user_layer_tiles: std::cell::RefCell<DenseTiles>,
-    /// Batches for a software OpenGL renderer (see `ui::batches`); `None` draws the map at once.
-    draw_batches: Option<DrawBatches>,
-    last_map_rect: Option<egui::Rect>,
+    /// The live map: its picture, tiles and what it showed last.
+    map: LiveMap,
     /// The open deck of slides, and whether it has changes not yet saved.
     deck: Deck,
     deck_unsaved: bool,
@@ -133,9 +121,6 @@ pub struct AtlasApp {
     layer_jobs: Vec<LayerJob>,
     /// The saved state's layers, read once the first frame gives the jobs a context to wake.
     saved_layers: Vec<(PathBuf, Option<String>)>,
-    /// The state being written to its file, and whether it changed since that write began.
-    save_job: Option<Job<()>>,
-    save_again: bool,
     /// The context of the last frame, for jobs to ask for a repaint when they end.
     egui_ctx: Option<egui::Context>,
     /// The slide shown in presentation mode, if presenting.
@@ -240,8 +225,6 @@ impl AtlasApp {
             export_job: None,
             layer_jobs: Vec::new(),
             saved_layers,
-            save_job: None,
-            save_again: false,
             egui_ctx: None,
             presenting: None,
             presented: None,
@@ -256,9 +239,7 @@ impl AtlasApp {
             measure: None,
             screenshot_job: Arc::default(),
             load_errors,
-            state_path: None,
-            last_save_error: None,
-            last_saved: None,
+            state_writer: StateWriter::default(),
             open_dialog: None,
             selected,
             hovered: None,
@@ -269,20 +250,13 @@ impl AtlasApp {
             measure_jobs: HashMap::new(),
             item_export_jobs: Vec::new(),
             applied_theme: None,
-            last_scene: None,
-            last_view: None,
-            map_cache: std::cell::RefCell::new(None),
-            user_layer_tiles: std::cell::RefCell::default(),
-            draw_batches: None,
-            last_map_rect: None,
+            map: LiveMap::default(),
         }
     }
 
     /// Draws the map in `batches` from now on (`None`: all at once).
     pub fn set_draw_batches(&mut self, batches: Option<DrawBatches>) {
-        self.draw_batches = batches;
-        // The cached picture was cut for the old batches.
-        *self.map_cache.borrow_mut() = None;
+        self.map.set_batches(batches);
     }
 
     /// Builds the app from the state found in `path` (or, on a first start, `legacy`, the state
@@ -335,7 +309,7 @@ impl AtlasApp {
         };
         let mut app = Self::new(loaded, saved);
         if keep_saving {
-            app.state_path = Some(path);
+            app.state_writer = StateWriter::to(Some(path));
         }
         if let Some(message) = notice {
             log::warn!("{message}");
@@ -387,23 +361,23 @@ impl AtlasApp {
 
     /// The scene the map painted last.
     pub fn last_scene(&self) -> Option<&Arc<Scene>> {
-        self.last_scene.as_ref()
+        self.map.last_scene()
     }
 
     /// The view the map showed last.
     pub fn last_view(&self) -> Option<View> {
-        self.last_view
+        self.map.last_view()
     }
 
     /// Whether the map's user-layer tiles for the scale it came to rest at are being drawn in
     /// the background (tiles of the scale before show scaled meanwhile).
     pub fn is_drawing_map_tiles(&self) -> bool {
-        self.user_layer_tiles.borrow().drawing()
+        self.map.is_drawing_tiles()
     }
 
     /// Where on the screen the map was drawn last.
     pub fn map_rect(&self) -> Option<egui::Rect> {
-        self.last_map_rect
+        self.map.last_rect()
     }
 
     pub fn deck(&self) -> &Deck {
@@ -615,20 +589,20 @@ impl AtlasApp {
             .show(ui, |ui| {
                 let size = ui.available_size();
                 self.camera.resize([f64::from(size.x), f64::from(size.y)]);
-                let inputs = MapInputs {
-                    atlas: &self.atlas,
-                    model: &self.model,
-                    theme: self.state.theme,
-                    layers: &self.state.layers,
-                    selected: self.selected,
-                    hovered: self.hovered,
-                    highlighted: &self.highlighted_items,
-                    set_bounds: self.camera.take_pending(),
-                    cache: &self.map_cache,
-                    dense: &self.user_layer_tiles,
-                    batches: self.draw_batches.as_ref(),
-                };
-                let response = map_view_ui(ui, &inputs);
+                let set_bounds = self.camera.take_pending();
+                let response = self.map.show(
+                    ui,
+                    MapContent {
+                        atlas: &self.atlas,
+                        model: &self.model,
+                        theme: self.state.theme,
+                        layers: &self.state.layers,
+                        selected: self.selected,
+                        hovered: self.hovered,
+                        highlighted: &self.highlighted_items,
+                        set_bounds,
+                    },
+                );
                 if let (Some(points), Some(view), Some(rect)) =
                     (&self.measure, &response.view, response.screen_rect)
                 {
@@ -718,9 +692,6 @@ impl AtlasApp {
                 [f64::from(rect.width()), f64::from(rect.height())],
             );
         }
-        self.last_scene = response.scene;
-        self.last_view = response.view;
-        self.last_map_rect = response.screen_rect;
     }
 
     /// The map window's keys (F1 lists them). Keys typed into a text field are the field's.

@@ -103,27 +103,54 @@ pub fn restore_legacy_state(storage: Option<&dyn eframe::Storage>) -> Option<Sav
     eframe::get_value(storage?, STORAGE_KEY)
 }
 
-impl AtlasApp {
-    /// Saves the state to its file, if it has one, on a background thread: the write ends
-    /// with an fsync, which can take longer than a frame. A state as last written is not
-    /// written again; a change while a write is under way is written when it ends. An error
-    /// is logged when it first happens or changes, not at every save.
-    pub fn save_state(&mut self) {
-        self.finish_saved_state();
-        let Some(path) = self.state_path.clone() else {
-            return;
+/// Writes the saved state to its file in the background: the write ends with an fsync, which
+/// can take longer than a frame. A state as last written is not written again; a change while
+/// a write is under way is written when it ends; an error is reported when it first happens or
+/// changes, not at every save.
+#[derive(Default)]
+pub(super) struct StateWriter {
+    /// Where the state is saved; `None` saves nothing (tests, or a state file that could not be
+    /// read and must not be saved over).
+    path: Option<PathBuf>,
+    /// The last error saving the state, so that a failure repeated every save is shown once.
+    last_error: Option<String>,
+    /// The state as last written.
+    last_written: Option<SavedState>,
+    /// The write under way.
+    job: Option<Job<()>>,
+    /// Whether the state changed while the write under way began.
+    again: bool,
+}
+
+impl StateWriter {
+    /// A writer to `path`, or one that saves nothing.
+    pub(super) fn to(path: Option<PathBuf>) -> Self {
+        Self {
+            path,
+            ..Self::default()
+        }
+    }
+
+    /// Starts writing `state`, unless it is what was last written; while a write is under
+    /// way, it is written when that one ends. Returns a notice for the user when the last
+    /// write failed in a new way.
+    #[must_use]
+    pub(super) fn save(&mut self, state: &SavedState, ctx: Option<&egui::Context>) -> Option<String> {
+        let notice = self.finish(state, ctx);
+        let Some(path) = self.path.clone() else {
+            return notice;
         };
-        if self.last_saved.as_ref() == Some(&self.state) {
-            return;
+        if self.last_written.as_ref() == Some(state) {
+            return notice;
         }
-        if self.save_job.as_ref().is_some_and(Job::is_running) {
-            self.save_again = true;
-            return;
+        if self.job.as_ref().is_some_and(Job::is_running) {
+            self.again = true;
+            return notice;
         }
-        let state = self.state.clone();
-        self.last_saved = Some(state.clone());
-        let ctx = self.egui_ctx.clone();
-        self.save_job = Some(Job::spawn(
+        let state = state.clone();
+        self.last_written = Some(state.clone());
+        let ctx = ctx.cloned();
+        self.job = Some(Job::spawn(
             "sinokaz-save-state",
             move || {
                 if let Some(ctx) = &ctx {
@@ -132,49 +159,79 @@ impl AtlasApp {
             },
             move |_: &Progress<()>| save_state(&path, &state),
         ));
+        notice
+    }
+
+    /// Takes in how the last write ended, and writes `state` if it changed meanwhile. Returns a
+    /// notice for the user when that write failed in a new way.
+    #[must_use]
+    pub(super) fn finish(&mut self, state: &SavedState, ctx: Option<&egui::Context>) -> Option<String> {
+        if self.job.as_ref().is_none_or(Job::is_running) {
+            return None;
+        }
+        let job = self.job.take()?;
+        let mut notice = None;
+        match job.join() {
+            jobs::JobState::Failed(message) => {
+                // Not written: the next save tries again.
+                self.last_written = None;
+                if self.last_error.as_ref() != Some(&message) {
+                    notice = Some(format!("Settings not saved: {message}"));
+                    self.last_error = Some(message);
+                }
+            }
+            _ => self.last_error = None,
+        }
+        if std::mem::take(&mut self.again) {
+            notice = self.save(state, ctx).or(notice);
+        }
+        notice
+    }
+
+    /// Waits until `state` is written (at exit, and for tests of the file). Returns the
+    /// notice of a failure.
+    #[must_use]
+    pub(super) fn finish_saving(&mut self, state: &SavedState) -> Option<String> {
+        // The write under way, then the state as it stands if it changed meanwhile; a file that
+        // keeps failing is left after a few tries, with its error shown.
+        let mut notice = None;
+        for _ in 0..3 {
+            if let Some(job) = &self.job {
+                while job.is_running() {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+            }
+            notice = self.finish(state, None).or(notice);
+            if self.job.is_none() {
+                notice = self.save(state, None).or(notice);
+            }
+            if self.job.is_none() {
+                break;
+            }
+        }
+        notice
+    }
+}
+
+impl AtlasApp {
+    /// Saves the state to its file, if it has one, in the background (see [`StateWriter`]).
+    pub fn save_state(&mut self) {
+        if let Some(notice) = self.state_writer.save(&self.state, self.egui_ctx.as_ref()) {
+            self.notice = Some(notice);
+        }
     }
 
     /// Takes in how the last write of the state ended, and writes again what changed meanwhile.
     pub(super) fn finish_saved_state(&mut self) {
-        if self.save_job.as_ref().is_none_or(Job::is_running) {
-            return;
-        }
-        let Some(job) = self.save_job.take() else {
-            return;
-        };
-        match job.join() {
-            jobs::JobState::Failed(message) => {
-                // Not written: the next save tries again.
-                self.last_saved = None;
-                if self.last_save_error.as_ref() != Some(&message) {
-                    self.notice = Some(format!("Settings not saved: {message}"));
-                    self.last_save_error = Some(message);
-                }
-            }
-            _ => self.last_save_error = None,
-        }
-        if std::mem::take(&mut self.save_again) {
-            self.save_state();
+        if let Some(notice) = self.state_writer.finish(&self.state, self.egui_ctx.as_ref()) {
+            self.notice = Some(notice);
         }
     }
 
     /// Waits until the state as it stands is written (at exit, and for tests of the file).
     pub fn finish_saving(&mut self) {
-        // The write under way, then the state as it stands if it changed meanwhile; a file that
-        // keeps failing is left after a few tries, with its error shown.
-        for _ in 0..3 {
-            if let Some(job) = &self.save_job {
-                while job.is_running() {
-                    std::thread::sleep(std::time::Duration::from_millis(2));
-                }
-            }
-            self.finish_saved_state();
-            if self.save_job.is_none() {
-                self.save_state();
-            }
-            if self.save_job.is_none() {
-                return;
-            }
+        if let Some(notice) = self.state_writer.finish_saving(&self.state) {
+            self.notice = Some(notice);
         }
     }
 }

@@ -26,7 +26,7 @@ impl AtlasApp {
     /// layers, selection and theme.
     pub fn current_view_slide(&self, name: String, size_px: [u32; 2], scale: f32) -> Slide {
         let layout = Layout::new(size_px, scale);
-        let (center, km_per_px) = match self.last_view {
+        let (center, km_per_px) = match self.map.last_view() {
             Some(v) => {
                 let k = ((v.max[0] - v.min[0]) / f64::from(layout.map_size[0]))
                     .max((v.max[1] - v.min[1]) / f64::from(layout.map_size[1]));
@@ -169,7 +169,7 @@ impl AtlasApp {
                         &painter,
                         screen.min,
                         laid_out,
-                        &self.user_layer_tiles,
+                        self.map.tiles(),
                     );
                 }
                 presentation::hint_ui(&painter, screen, index, count);
