@@ -33,18 +33,18 @@ impl AtlasApp {
                 self.open_search();
             }
             if ui
-                .selectable_label(self.show_figures, "Figures")
+                .selectable_label(self.windows.figures, "Figures")
                 .on_hover_text("The article's figures as charts, each claim with its source")
                 .clicked()
             {
-                self.show_figures = !self.show_figures;
+                self.windows.figures = !self.windows.figures;
             }
             if ui
-                .selectable_label(self.show_entities, "Lenders")
+                .selectable_label(self.windows.entities, "Lenders")
                 .on_hover_text("Lenders and companies: what each takes part in, with its loans")
                 .clicked()
             {
-                self.show_entities = !self.show_entities;
+                self.windows.entities = !self.windows.entities;
             }
             if ui
                 .selectable_label(self.measure.is_some(), "Measure")
@@ -58,7 +58,7 @@ impl AtlasApp {
                 .on_hover_text("The keyboard (F1)")
                 .clicked()
             {
-                self.show_help = !self.show_help;
+                self.windows.help = !self.windows.help;
             }
             ui.separator();
             if ui
@@ -79,7 +79,7 @@ impl AtlasApp {
                 .button(format!("Deck ({})", self.deck.slides.len()))
                 .clicked()
             {
-                self.show_deck = !self.show_deck;
+                self.deck_file.window_open = !self.deck_file.window_open;
             }
             if ui
                 .button("Present")
@@ -137,10 +137,15 @@ impl AtlasApp {
                 ui.separator();
                 ui.label(egui::RichText::new(format!("as of {as_of}")).strong());
             }
-            if !self.layer_jobs.is_empty() {
+            if !self.layer_files.jobs.is_empty() {
                 ui.separator();
                 ui.spinner();
-                let names: Vec<&str> = self.layer_jobs.iter().map(|j| j.names.as_str()).collect();
+                let names: Vec<&str> = self
+                    .layer_files
+                    .jobs
+                    .iter()
+                    .map(|j| j.names.as_str())
+                    .collect();
                 ui.label(format!("Opening {}…", names.join(", ")));
                 if ui.small_button("Cancel").clicked() {
                     cancel = true;

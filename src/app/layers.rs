@@ -3,6 +3,28 @@
 
 use super::*;
 
+/// The user's layer files: the window that opens them and the files being read.
+#[derive(Default)]
+pub(super) struct LayerFiles {
+    /// `Some` while the window that opens layers is shown.
+    pub(super) open_dialog: Option<OpenDialog>,
+    /// Layer files being read in the background, with what they were asked for.
+    pub(super) jobs: Vec<LayerJob>,
+    /// The saved state's layers, read once the first frame gives the jobs a context to wake.
+    pub(super) saved: Vec<(PathBuf, Option<String>)>,
+}
+
+impl LayerFiles {
+    /// Layer files with `saved` (path, key under which its style is saved) to read on the
+    /// first frame.
+    pub(super) fn reading(saved: Vec<(PathBuf, Option<String>)>) -> Self {
+        Self {
+            saved,
+            ..Self::default()
+        }
+    }
+}
+
 /// Files read in the background as layers, named for the status bar.
 pub(super) struct LayerJob {
     pub(super) names: String,
@@ -61,7 +83,7 @@ impl AtlasApp {
     }
 
     pub fn show_open_dialog(&mut self) {
-        if self.open_dialog.is_some() {
+        if self.layer_files.open_dialog.is_some() {
             return;
         }
         // Start where the last layer came from, else in the home folder.
@@ -74,7 +96,7 @@ impl AtlasApp {
             .map(Path::to_path_buf)
             .or_else(|| std::env::var_os("HOME").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from("."));
-        self.open_dialog = Some(OpenDialog::new(folder));
+        self.layer_files.open_dialog = Some(OpenDialog::new(folder));
     }
 
     /// Reads each file as a layer. A file that is already a layer replaces it; a file that
@@ -137,20 +159,21 @@ impl AtlasApp {
                 Ok(read)
             },
         );
-        self.layer_jobs.push(LayerJob { names, job });
+        self.layer_files.jobs.push(LayerJob { names, job });
     }
 
     /// Whether layer files are being read in the background.
     pub fn is_loading_layers(&self) -> bool {
-        !self.layer_jobs.is_empty() || !self.saved_layers.is_empty()
+        !self.layer_files.jobs.is_empty() || !self.layer_files.saved.is_empty()
     }
 
     /// Applies the layers whose files have been read; a failure goes to the problems window.
     pub(super) fn finish_layer_jobs(&mut self) {
-        let (ended, running): (Vec<LayerJob>, Vec<LayerJob>) = std::mem::take(&mut self.layer_jobs)
-            .into_iter()
-            .partition(|j| !j.job.is_running());
-        self.layer_jobs = running;
+        let (ended, running): (Vec<LayerJob>, Vec<LayerJob>) =
+            std::mem::take(&mut self.layer_files.jobs)
+                .into_iter()
+                .partition(|j| !j.job.is_running());
+        self.layer_files.jobs = running;
         for ended in ended {
             match ended.job.join() {
                 jobs::JobState::Done(read) => self.add_layers(read),
@@ -169,9 +192,9 @@ impl AtlasApp {
     /// Waits for every layer being read and applies them: for callers without frames to wait
     /// in (the command line, tests of the app's state).
     pub fn finish_loading_layers(&mut self) {
-        let saved_layers = std::mem::take(&mut self.saved_layers);
+        let saved_layers = std::mem::take(&mut self.layer_files.saved);
         self.read_layers(saved_layers);
-        for job in &self.layer_jobs {
+        for job in &self.layer_files.jobs {
             while job.job.is_running() {
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }
@@ -180,7 +203,7 @@ impl AtlasApp {
     }
 
     pub(super) fn cancel_layer_jobs(&mut self) {
-        for job in &self.layer_jobs {
+        for job in &self.layer_files.jobs {
             job.job.cancel();
         }
     }
@@ -261,7 +284,7 @@ impl AtlasApp {
     }
 
     pub(super) fn open_window(&mut self, ctx: &egui::Context) {
-        let Some(dialog) = &mut self.open_dialog else {
+        let Some(dialog) = &mut self.layer_files.open_dialog else {
             return;
         };
         let mut intent = None;

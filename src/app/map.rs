@@ -92,4 +92,3 @@ impl LiveMap {
         self.last_rect
     }
 }
-

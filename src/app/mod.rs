@@ -2,7 +2,6 @@
 //! the panels and applies the intents they return. The view, layers, theme and selection are
 //! saved and restored on the next start.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,14 +12,17 @@ mod bars;
 mod command;
 mod layers;
 mod map;
+mod measures;
 mod persistence;
 mod slides;
 mod windows;
 
-use layers::LayerJob;
+use layers::LayerFiles;
 use map::{LiveMap, MapContent};
+use measures::MeasuredCorridors;
 use persistence::{StateWriter, layer_keys, unreadable_copy_path};
-use slides::{DeckFileDone, PresentedKey};
+use slides::{DeckFile, ExportWindow, Presentation};
+use windows::OpenWindows;
 
 pub use persistence::{
     APP_ID, Restored, STORAGE_KEY, SavedState, restore_legacy_state, restore_state, save_state,
@@ -44,7 +46,7 @@ use crate::spatial::{Projection, measure};
 use crate::style::{self, Theme};
 use crate::ui::batches::DrawBatches;
 use crate::ui::deck_panel::{DeckIntent, deck_window_ui};
-use crate::ui::details::{CorridorMeasures, details_ui, is_openable_url};
+use crate::ui::details::{details_ui, is_openable_url};
 use crate::ui::export_panel::{
     ExportIntent, ExportJob, ExportSettings, JobState, default_export_path, export_window_ui,
 };
@@ -90,58 +92,38 @@ pub struct AtlasApp {
     load_errors: Vec<String>,
     /// Writes the state on exit, every 30 s and when layers change.
     state_writer: StateWriter,
-    /// `Some` while the window that opens layers is shown.
-    open_dialog: Option<OpenDialog>,
+    /// The user's layer files: the Open window and the files being read.
+    layer_files: LayerFiles,
     selected: Option<usize>,
     hovered: Option<usize>,
     camera: Camera,
     /// What the user asked for in this frame, applied once its UI is laid out.
     commands: Vec<Command>,
     pointer_lon_lat: Option<[f64; 2]>,
-    corridor_measures: HashMap<usize, CorridorMeasures>,
-    /// Corridor measures being made in the background.
-    measure_jobs: HashMap<usize, Job<CorridorMeasures>>,
+    /// Kilometres of selected corridors, per country, made in the background.
+    corridor_measures: MeasuredCorridors,
     /// Files of the shown items being written.
     item_export_jobs: Vec<Job<String>>,
     applied_theme: Option<Theme>,
     /// The live map: its picture, tiles and what it showed last.
     map: LiveMap,
-    /// The open deck of slides, and whether it has changes not yet saved.
+    /// The open deck of slides.
     deck: Deck,
-    deck_unsaved: bool,
-    deck_path_input: String,
-    deck_notice: Option<String>,
-    /// Opening or saving the deck file, on its own thread.
-    deck_job: Option<Job<DeckFileDone>>,
-    show_deck: bool,
-    /// `Some` while the export window is open.
-    export_settings: Option<ExportSettings>,
-    export_job: Option<ExportJob>,
-    /// Layer files being read in the background, with what they were asked for.
-    layer_jobs: Vec<LayerJob>,
-    /// The saved state's layers, read once the first frame gives the jobs a context to wake.
-    saved_layers: Vec<(PathBuf, Option<String>)>,
+    /// The deck's file and its window.
+    deck_file: DeckFile,
+    /// The export window and the export under way.
+    export: ExportWindow,
     /// The context of the last frame, for jobs to ask for a repaint when they end.
     egui_ctx: Option<egui::Context>,
-    /// The slide shown in presentation mode, if presenting.
-    presenting: Option<usize>,
-    /// The slide presentation mode shows, laid out for the screen, and what it was laid out
-    /// from.
-    presented: Option<(PresentedKey, Arc<SlideScene>)>,
+    presentation: Presentation,
     notice: Option<String>,
-    /// `Some` while the search window is open.
-    search: Option<SearchState>,
     /// The partner whose items are highlighted, and those items.
     highlighted_partner: Option<String>,
     highlighted_items: Vec<usize>,
     /// Sanity flags of every flagged item, computed once from the data.
     flags: Vec<(usize, Vec<Flag>)>,
-    show_help: bool,
-    show_figures: bool,
-    /// Whether the list of lenders and companies is open.
-    show_entities: bool,
-    /// The id of the entity whose panel is open.
-    shown_entity: Option<String>,
+    /// Which of the windows over the map are open.
+    windows: OpenWindows,
     /// The points of the measuring path, lon/lat; `Some` while the measure tool is on.
     measure: Option<Vec<[f64; 2]>>,
     /// The job writing the last screenshot, started by eframe's screenshot callback.
@@ -211,43 +193,33 @@ impl AtlasApp {
             flags,
             atlas: Arc::new(atlas),
             model: Arc::new(model),
-            deck_path_input: state
-                .deck_path
-                .clone()
-                .unwrap_or_else(|| default_export_path("deck", "json")),
+            deck_file: DeckFile::new(
+                state
+                    .deck_path
+                    .clone()
+                    .unwrap_or_else(|| default_export_path("deck", "json")),
+                deck_notice,
+            ),
             state,
             deck,
-            deck_unsaved: false,
-            deck_notice,
-            deck_job: None,
-            show_deck: false,
-            export_settings: None,
-            export_job: None,
-            layer_jobs: Vec::new(),
-            saved_layers,
+            export: ExportWindow::default(),
+            layer_files: LayerFiles::reading(saved_layers),
             egui_ctx: None,
-            presenting: None,
-            presented: None,
+            presentation: Presentation::default(),
             notice: None,
-            search: None,
             highlighted_partner: None,
             highlighted_items: Vec::new(),
-            show_help: false,
-            show_figures: false,
-            show_entities: false,
-            shown_entity: None,
+            windows: OpenWindows::default(),
             measure: None,
             screenshot_job: Arc::default(),
             load_errors,
             state_writer: StateWriter::default(),
-            open_dialog: None,
             selected,
             hovered: None,
             camera,
             commands: Vec::new(),
             pointer_lon_lat: None,
-            corridor_measures: HashMap::new(),
-            measure_jobs: HashMap::new(),
+            corridor_measures: MeasuredCorridors::default(),
             item_export_jobs: Vec::new(),
             applied_theme: None,
             map: LiveMap::default(),
@@ -356,7 +328,7 @@ impl AtlasApp {
     }
 
     pub fn open_dialog(&self) -> Option<&OpenDialog> {
-        self.open_dialog.as_ref()
+        self.layer_files.open_dialog.as_ref()
     }
 
     /// The scene the map painted last.
@@ -385,7 +357,7 @@ impl AtlasApp {
     }
 
     pub fn search(&self) -> Option<&SearchState> {
-        self.search.as_ref()
+        self.windows.search.as_ref()
     }
 
     /// The partner whose items are highlighted, if any.
@@ -405,17 +377,20 @@ impl AtlasApp {
 
     /// What the deck window says about the last open or save.
     pub fn deck_notice(&self) -> Option<&str> {
-        self.deck_notice.as_deref()
+        self.deck_file.notice.as_deref()
     }
 
     /// The index of the slide presentation mode shows, if presenting.
     pub fn presenting(&self) -> Option<usize> {
-        self.presenting
+        self.presentation.slide
     }
 
     /// The slide presentation mode shows, laid out for the screen.
     pub fn presented_slide(&self) -> Option<&SlideScene> {
-        self.presented.as_ref().map(|(_, slide)| slide.as_ref())
+        self.presentation
+            .laid_out
+            .as_ref()
+            .map(|(_, slide)| slide.as_ref())
     }
 
     pub fn select(&mut self, item: Option<usize>) {
@@ -426,81 +401,36 @@ impl AtlasApp {
         }
     }
 
-    /// Starts measuring a corridor's length and kilometres per country on a background
-    /// thread (against the 1:10m countries it takes longer than a frame); the details panel
-    /// shows them once they are ready.
+    /// Starts measuring the corridor `item`, unless it is measured or being measured.
     fn ensure_measures(&mut self, item: usize) {
-        if self.corridor_measures.contains_key(&item) || self.measure_jobs.contains_key(&item) {
-            return;
+        if let Some(ItemGeometry::Lines(lines)) = &self.atlas.items[item].geometry {
+            self.corridor_measures
+                .ensure(item, lines, &self.model, self.egui_ctx.as_ref());
         }
-        let Some(ItemGeometry::Lines(lines)) = &self.atlas.items[item].geometry else {
-            return;
-        };
-        let lines = lines.clone();
-        let model = Arc::clone(&self.model);
-        let ctx = self.egui_ctx.clone();
-        let job = Job::spawn(
-            "sinokaz-measure",
-            move || {
-                if let Some(ctx) = &ctx {
-                    ctx.request_repaint();
-                }
-            },
-            move |_: &Progress<CorridorMeasures>| {
-                Ok::<_, String>(CorridorMeasures {
-                    geodesic_km: measure::geodesic_length_km(&lines),
-                    km_per_country: measure::km_per_country(
-                        &lines,
-                        &model.detailed_country_outlines(),
-                    ),
-                })
-            },
-        );
-        self.measure_jobs.insert(item, job);
     }
 
-    /// Keeps the corridor measures that are ready.
+    /// Keeps the corridor measures that are ready; a failure goes to the problems window.
     fn finish_measures(&mut self) {
-        let ready: Vec<usize> = self
-            .measure_jobs
-            .iter()
-            .filter(|(_, job)| !job.is_running())
-            .map(|(&item, _)| item)
-            .collect();
-        for item in ready {
-            let Some(job) = self.measure_jobs.remove(&item) else {
-                continue;
-            };
-            match job.join() {
-                jobs::JobState::Done(measures) => {
-                    self.corridor_measures.insert(item, measures);
-                }
-                jobs::JobState::Failed(message) => self.load_errors.push(message),
-                jobs::JobState::Running(_) | jobs::JobState::Cancelled => {}
-            }
-        }
+        let failures = self.corridor_measures.finish();
+        self.load_errors.extend(failures);
     }
 
     /// Waits for the corridor measures being made (for tests of the details panel).
     pub fn finish_measuring(&mut self) {
-        for job in self.measure_jobs.values() {
-            while job.is_running() {
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-        }
+        self.corridor_measures.wait();
         self.finish_measures();
     }
 
     /// Shows the whole atlas UI in `ui`; eframe calls this every frame, and so do the UI tests.
     pub fn show(&mut self, ui: &mut Ui) {
         self.egui_ctx = Some(ui.ctx().clone());
-        let saved_layers = std::mem::take(&mut self.saved_layers);
+        let saved_layers = std::mem::take(&mut self.layer_files.saved);
         self.read_layers(saved_layers);
         self.finish_layer_jobs();
         self.finish_saved_state();
         self.finish_measures();
         self.finish_item_exports();
-        if !self.layer_jobs.is_empty() {
+        if !self.layer_files.jobs.is_empty() {
             // The job asks for a repaint when it ends; this keeps the spinner turning.
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(100));
@@ -514,7 +444,7 @@ impl AtlasApp {
         }
         self.finish_screenshot();
         self.finish_deck_file();
-        if let Some(index) = self.presenting {
+        if let Some(index) = self.presentation.slide {
             self.presentation_ui(ui, index);
             self.apply_commands(ui.ctx());
             return;
@@ -576,7 +506,7 @@ impl AtlasApp {
                                 ui,
                                 &self.atlas,
                                 item,
-                                self.corridor_measures.get(&selected),
+                                self.corridor_measures.get(selected),
                                 flags,
                                 self.highlighted_partner.as_deref(),
                             );
@@ -647,24 +577,21 @@ impl AtlasApp {
             }
             Command::OpenUrl(url) => open_url(ctx, &url),
             Command::HighlightPartner(partner) => self.highlight_partner(partner),
-            Command::ShowEntity(id) => self.shown_entity = Some(id),
+            Command::ShowEntity(id) => self.windows.entity = Some(id),
             Command::Filter(intent) => self.apply_filter_intent(intent),
             Command::Layers(intent) => self.apply_layers_intent(intent),
             Command::Deck(intent) => self.apply_deck_intent(ctx, intent),
             Command::StartExport => self.start_export(ctx),
-            Command::CloseExport => self.export_settings = None,
-            Command::CloseSearch => self.search = None,
+            Command::CloseExport => self.export.settings = None,
+            Command::CloseSearch => self.windows.search = None,
             Command::OpenLayerFiles(paths) => self.open_layers(paths),
-            Command::CloseOpenDialog => self.open_dialog = None,
+            Command::CloseOpenDialog => self.layer_files.open_dialog = None,
             Command::Present(index) => self.start_presentation(ctx, index),
             Command::Presentation(PresentationIntent::Leave) => self.leave_presentation(ctx),
             Command::Presentation(PresentationIntent::Next) => {
-                let last = self.deck.slides.len().saturating_sub(1);
-                self.presenting = self.presenting.map(|i| (i + 1).min(last));
+                self.presentation.next(self.deck.slides.len());
             }
-            Command::Presentation(PresentationIntent::Previous) => {
-                self.presenting = self.presenting.map(|i| i.saturating_sub(1));
-            }
+            Command::Presentation(PresentationIntent::Previous) => self.presentation.previous(),
             Command::ShowBounds(bounds) => self.camera.show(bounds),
             Command::SetTheme(theme) => self.state.theme = theme,
         }
@@ -708,17 +635,17 @@ impl AtlasApp {
             self.open_search();
         }
         if help {
-            self.show_help = !self.show_help;
+            self.windows.help = !self.windows.help;
         }
         // One Esc closes one thing, the topmost: help, search, then (unless a field is being
         // edited, which Esc leaves) the measure tool, the partner highlight, the selection.
-        if self.show_help || self.search.is_some() || !typing {
+        if self.windows.help || self.windows.search.is_some() || !typing {
             let escape = ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
             if escape {
-                if self.show_help {
-                    self.show_help = false;
-                } else if self.search.is_some() {
-                    self.search = None;
+                if self.windows.help {
+                    self.windows.help = false;
+                } else if self.windows.search.is_some() {
+                    self.windows.search = None;
                 } else if self.measure.is_some() {
                     self.measure = None;
                 } else if self.highlighted_partner.is_some() {
@@ -831,9 +758,9 @@ impl AtlasApp {
 
     /// Opens the search window with its field focused, keeping what was typed before.
     pub fn open_search(&mut self) {
-        let mut search = self.search.take().unwrap_or_default();
+        let mut search = self.windows.search.take().unwrap_or_default();
         search.focus = true;
-        self.search = Some(search);
+        self.windows.search = Some(search);
     }
 
     /// Selects `item` and brings it into view; says so when the filters or layers hide it.

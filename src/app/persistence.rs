@@ -135,7 +135,11 @@ impl StateWriter {
     /// way, it is written when that one ends. Returns a notice for the user when the last
     /// write failed in a new way.
     #[must_use]
-    pub(super) fn save(&mut self, state: &SavedState, ctx: Option<&egui::Context>) -> Option<String> {
+    pub(super) fn save(
+        &mut self,
+        state: &SavedState,
+        ctx: Option<&egui::Context>,
+    ) -> Option<String> {
         let notice = self.finish(state, ctx);
         let Some(path) = self.path.clone() else {
             return notice;
@@ -165,7 +169,11 @@ impl StateWriter {
     /// Takes in how the last write ended, and writes `state` if it changed meanwhile. Returns a
     /// notice for the user when that write failed in a new way.
     #[must_use]
-    pub(super) fn finish(&mut self, state: &SavedState, ctx: Option<&egui::Context>) -> Option<String> {
+    pub(super) fn finish(
+        &mut self,
+        state: &SavedState,
+        ctx: Option<&egui::Context>,
+    ) -> Option<String> {
         if self.job.as_ref().is_none_or(Job::is_running) {
             return None;
         }
@@ -223,7 +231,10 @@ impl AtlasApp {
 
     /// Takes in how the last write of the state ended, and writes again what changed meanwhile.
     pub(super) fn finish_saved_state(&mut self) {
-        if let Some(notice) = self.state_writer.finish(&self.state, self.egui_ctx.as_ref()) {
+        if let Some(notice) = self
+            .state_writer
+            .finish(&self.state, self.egui_ctx.as_ref())
+        {
             self.notice = Some(notice);
         }
     }
@@ -233,5 +244,55 @@ impl AtlasApp {
         if let Some(notice) = self.state_writer.finish_saving(&self.state) {
             self.notice = Some(notice);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The writer writes a changed state, skips an unchanged one, and reports a failing file
+    /// once, not at every save.
+    #[test]
+    fn the_state_writer_writes_changes_and_reports_a_failure_once() {
+        let dir = std::env::temp_dir().join(format!("sinokaz-state-writer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        let path = dir.join("state.json");
+        let mut writer = StateWriter::to(Some(path.clone()));
+        let mut state = SavedState {
+            selected: Some("khorgos".into()),
+            ..SavedState::default()
+        };
+        assert_eq!(writer.save(&state, None), None);
+        assert_eq!(writer.finish_saving(&state), None);
+        let written: SavedState =
+            serde_json::from_slice(&std::fs::read(&path).expect("written")).expect("a state");
+        assert_eq!(written, state);
+
+        // Unchanged: no write starts.
+        assert_eq!(writer.save(&state, None), None);
+        assert!(
+            writer.job.is_none(),
+            "an unchanged state is not written again"
+        );
+
+        // A file that cannot be written: a notice on the first failure only.
+        let mut blocked = StateWriter::to(Some(dir.join("not-a-dir.json").join("state.json")));
+        std::fs::write(dir.join("not-a-dir.json"), "a file").expect("written");
+        state.selected = Some("aktogay".into());
+        let first = blocked.finish_saving(&state);
+        assert!(
+            first
+                .as_deref()
+                .is_some_and(|n| n.starts_with("Settings not saved")),
+            "{first:?}"
+        );
+        state.selected = Some("dostyk".into());
+        assert_eq!(
+            blocked.finish_saving(&state),
+            None,
+            "the same failure is said once"
+        );
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

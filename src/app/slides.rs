@@ -10,6 +10,59 @@ pub(super) enum DeckFileDone {
     Saved(PathBuf),
 }
 
+/// The deck's file and its window: the path typed in, whether the deck has changes not yet
+/// saved, the last word on opening or saving it, and the job doing that.
+pub(super) struct DeckFile {
+    pub(super) path_input: String,
+    pub(super) unsaved: bool,
+    pub(super) notice: Option<String>,
+    /// Opening or saving the deck file, on its own thread.
+    pub(super) job: Option<Job<DeckFileDone>>,
+    pub(super) window_open: bool,
+}
+
+impl DeckFile {
+    pub(super) fn new(path_input: String, notice: Option<String>) -> Self {
+        Self {
+            path_input,
+            unsaved: false,
+            notice,
+            job: None,
+            window_open: false,
+        }
+    }
+}
+
+/// The Export window and the export under way.
+#[derive(Default)]
+pub(super) struct ExportWindow {
+    /// `Some` while the window is open.
+    pub(super) settings: Option<ExportSettings>,
+    pub(super) job: Option<ExportJob>,
+}
+
+/// Presentation mode: the slide shown, and that slide laid out for the screen with what it
+/// was laid out from.
+#[derive(Default)]
+pub(super) struct Presentation {
+    /// The slide shown, if presenting.
+    pub(super) slide: Option<usize>,
+    pub(super) laid_out: Option<(PresentedKey, Arc<SlideScene>)>,
+}
+
+impl Presentation {
+    /// Steps to the next slide of a deck of `slides`, staying on the last.
+    pub(super) fn next(&mut self, slides: usize) {
+        let last = slides.saturating_sub(1);
+        self.slide = self.slide.map(|i| (i + 1).min(last));
+    }
+
+    /// Steps to the slide before, staying on the first.
+    pub(super) fn previous(&mut self) {
+        self.slide = self.slide.map(|i| i.saturating_sub(1));
+    }
+}
+
 /// What a presented slide was laid out from: a change to any of it lays the slide out anew.
 #[derive(Clone, PartialEq)]
 pub(super) struct PresentedKey {
@@ -68,12 +121,12 @@ impl AtlasApp {
     }
 
     pub fn open_export_window(&mut self, settings: ExportSettings) {
-        self.export_settings.get_or_insert(settings);
+        self.export.settings.get_or_insert(settings);
     }
 
     /// The state of the last export started from the app, if any.
     pub fn export_state(&self) -> Option<JobState> {
-        self.export_job.as_ref().map(ExportJob::state)
+        self.export.job.as_ref().map(ExportJob::state)
     }
 
     /// Captures the current view as a new slide at the end of the open deck.
@@ -89,7 +142,7 @@ impl AtlasApp {
             slide.title
         ));
         self.deck.slides.push(slide);
-        self.deck_unsaved = true;
+        self.deck_file.unsaved = true;
     }
 
     pub fn start_presentation(&mut self, ctx: &egui::Context, index: usize) {
@@ -97,14 +150,14 @@ impl AtlasApp {
             self.notice = Some("The deck has no slides to present".to_owned());
             return;
         }
-        self.presenting = Some(index.min(self.deck.slides.len() - 1));
-        self.presented = None;
+        self.presentation.slide = Some(index.min(self.deck.slides.len() - 1));
+        self.presentation.laid_out = None;
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(true));
     }
 
     pub(super) fn leave_presentation(&mut self, ctx: &egui::Context) {
-        self.presenting = None;
-        self.presented = None;
+        self.presentation.slide = None;
+        self.presentation.laid_out = None;
         ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(false));
         if let Some(view) = self.state.view {
             self.camera.show(view);
@@ -150,7 +203,12 @@ impl AtlasApp {
                         Arc::as_ptr(&self.model) as usize,
                     ),
                 };
-                if self.presented.as_ref().is_none_or(|(held, _)| *held != key) {
+                if self
+                    .presentation
+                    .laid_out
+                    .as_ref()
+                    .is_none_or(|(held, _)| *held != key)
+                {
                     let shown = Slide {
                         layers: presented_layers,
                         ..slide
@@ -162,25 +220,20 @@ impl AtlasApp {
                         Layout::of_size(key.size),
                         false,
                     );
-                    self.presented = Some((key, Arc::new(laid_out)));
+                    self.presentation.laid_out = Some((key, Arc::new(laid_out)));
                 }
-                if let Some((_, laid_out)) = &self.presented {
-                    slide_painter::paint_slide(
-                        &painter,
-                        screen.min,
-                        laid_out,
-                        self.map.tiles(),
-                    );
+                if let Some((_, laid_out)) = &self.presentation.laid_out {
+                    slide_painter::paint_slide(&painter, screen.min, laid_out, self.map.tiles());
                 }
                 presentation::hint_ui(&painter, screen, index, count);
             });
     }
 
     pub(super) fn export_window(&mut self, ctx: &egui::Context) {
-        let Some(mut settings) = self.export_settings.take() else {
+        let Some(mut settings) = self.export.settings.take() else {
             return;
         };
-        let job_state = self.export_job.as_ref().map(ExportJob::state);
+        let job_state = self.export.job.as_ref().map(ExportJob::state);
         let mut intent = None;
         let mut open = true;
         egui::Window::new("Export view")
@@ -190,7 +243,7 @@ impl AtlasApp {
                 intent = export_window_ui(ui, &mut settings, job_state.as_ref());
             });
         if open {
-            self.export_settings = Some(settings);
+            self.export.settings = Some(settings);
         }
         match intent {
             Some(ExportIntent::Start) => self.commands.push(Command::StartExport),
@@ -204,11 +257,11 @@ impl AtlasApp {
     }
 
     pub(super) fn start_export(&mut self, ctx: &egui::Context) {
-        let Some(settings) = self.export_settings.clone() else {
+        let Some(settings) = self.export.settings.clone() else {
             return;
         };
         let slide = self.current_view_slide("view".to_owned(), settings.size, settings.scale);
-        self.export_job = Some(ExportJob::start(
+        self.export.job = Some(ExportJob::start(
             Arc::clone(&self.atlas),
             Arc::clone(&self.model),
             slide,
@@ -218,7 +271,7 @@ impl AtlasApp {
     }
 
     pub(super) fn deck_window(&mut self, ctx: &egui::Context) {
-        if !self.show_deck {
+        if !self.deck_file.window_open {
             return;
         }
         let mut intent = None;
@@ -230,12 +283,12 @@ impl AtlasApp {
                 intent = deck_window_ui(
                     ui,
                     &self.deck,
-                    &mut self.deck_path_input,
-                    self.deck_unsaved,
-                    self.deck_notice.as_deref(),
+                    &mut self.deck_file.path_input,
+                    self.deck_file.unsaved,
+                    self.deck_file.notice.as_deref(),
                 );
             });
-        self.show_deck = open;
+        self.deck_file.window_open = open;
         self.commands.extend(intent.map(Command::from));
     }
 
@@ -244,33 +297,33 @@ impl AtlasApp {
         match intent {
             DeckIntent::MoveUp(i) if i > 0 => {
                 slides.swap(i, i - 1);
-                self.deck_unsaved = true;
+                self.deck_file.unsaved = true;
             }
             DeckIntent::MoveDown(i) if i + 1 < slides.len() => {
                 slides.swap(i, i + 1);
-                self.deck_unsaved = true;
+                self.deck_file.unsaved = true;
             }
             DeckIntent::Remove(i) if i < slides.len() => {
                 slides.remove(i);
-                self.deck_unsaved = true;
+                self.deck_file.unsaved = true;
             }
             DeckIntent::Present(i) => self.start_presentation(ctx, i),
             DeckIntent::Open => {
-                let path = PathBuf::from(&self.deck_path_input);
-                self.deck_notice = Some(format!("Opening {}…", path.display()));
-                self.deck_job = Some(Job::spawn("deck-open", repaint_of(ctx), move |_| {
+                let path = PathBuf::from(&self.deck_file.path_input);
+                self.deck_file.notice = Some(format!("Opening {}…", path.display()));
+                self.deck_file.job = Some(Job::spawn("deck-open", repaint_of(ctx), move |_| {
                     Deck::load(&path).map(|deck| DeckFileDone::Opened(deck, path))
                 }));
             }
             DeckIntent::Save => {
-                let path = PathBuf::from(&self.deck_path_input);
+                let path = PathBuf::from(&self.deck_file.path_input);
                 let json = self.deck.to_json();
-                self.deck_notice = Some(format!("Saving {}…", path.display()));
-                self.deck_job = Some(Job::spawn("deck-save", repaint_of(ctx), move |_| {
+                self.deck_file.notice = Some(format!("Saving {}…", path.display()));
+                self.deck_file.job = Some(Job::spawn("deck-save", repaint_of(ctx), move |_| {
                     write_atomic(&path, json.as_bytes()).map(|()| DeckFileDone::Saved(path))
                 }));
             }
-            DeckIntent::Close => self.show_deck = false,
+            DeckIntent::Close => self.deck_file.window_open = false,
             _ => {}
         }
     }
@@ -278,25 +331,47 @@ impl AtlasApp {
     /// Takes in the deck read or written by the deck's job once it has ended. A deck that
     /// fails to load never replaces the open one.
     pub(super) fn finish_deck_file(&mut self) {
-        let Some(state) = self.deck_job.as_ref().map(Job::state) else {
+        let Some(state) = self.deck_file.job.as_ref().map(Job::state) else {
             return;
         };
         match state {
             jobs::JobState::Running(_) => return,
             jobs::JobState::Done(DeckFileDone::Opened(deck, path)) => {
                 self.deck = deck;
-                self.deck_unsaved = false;
+                self.deck_file.unsaved = false;
                 self.state.deck_path = Some(path.display().to_string());
-                self.deck_notice = Some(format!("Opened {}", path.display()));
+                self.deck_file.notice = Some(format!("Opened {}", path.display()));
             }
             jobs::JobState::Done(DeckFileDone::Saved(path)) => {
-                self.deck_unsaved = false;
+                self.deck_file.unsaved = false;
                 self.state.deck_path = Some(path.display().to_string());
-                self.deck_notice = Some(format!("Saved {}", path.display()));
+                self.deck_file.notice = Some(format!("Saved {}", path.display()));
             }
-            jobs::JobState::Failed(message) => self.deck_notice = Some(message),
-            jobs::JobState::Cancelled => self.deck_notice = None,
+            jobs::JobState::Failed(message) => self.deck_file.notice = Some(message),
+            jobs::JobState::Cancelled => self.deck_file.notice = None,
         }
-        self.deck_job = None;
+        self.deck_file.job = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presentation_steps_stay_within_the_deck() {
+        let mut presentation = Presentation {
+            slide: Some(0),
+            laid_out: None,
+        };
+        presentation.previous();
+        assert_eq!(presentation.slide, Some(0));
+        presentation.next(3);
+        presentation.next(3);
+        presentation.next(3);
+        assert_eq!(presentation.slide, Some(2));
+        let mut not_presenting = Presentation::default();
+        not_presenting.next(3);
+        assert_eq!(not_presenting.slide, None);
     }
 }

@@ -3,9 +3,23 @@
 
 use super::*;
 
+/// Which of the windows over the map are open, and what they show.
+#[derive(Default)]
+pub(super) struct OpenWindows {
+    /// `Some` while the search window is open.
+    pub(super) search: Option<SearchState>,
+    /// The list of keys.
+    pub(super) help: bool,
+    pub(super) figures: bool,
+    /// The list of lenders and companies.
+    pub(super) entities: bool,
+    /// The id of the entity whose panel is open.
+    pub(super) entity: Option<String>,
+}
+
 impl AtlasApp {
     pub(super) fn search_window(&mut self, ctx: &egui::Context) {
-        let Some(state) = &mut self.search else {
+        let Some(state) = &mut self.windows.search else {
             return;
         };
         let mut open = true;
@@ -24,7 +38,7 @@ impl AtlasApp {
     }
 
     pub(super) fn figures_window(&mut self, ctx: &egui::Context) {
-        let mut open = self.show_figures;
+        let mut open = self.windows.figures;
         let mut intent = None;
         egui::Window::new("Figures")
             .open(&mut open)
@@ -36,12 +50,12 @@ impl AtlasApp {
                     intent = crate::ui::figures_panel::figures_ui(ui, &self.atlas);
                 });
             });
-        self.show_figures = open;
+        self.windows.figures = open;
         self.commands.extend(intent.map(Command::from));
     }
 
     pub(super) fn entities_window(&mut self, ctx: &egui::Context) {
-        let mut open = self.show_entities;
+        let mut open = self.windows.entities;
         let mut intent = None;
         egui::Window::new("Lenders and companies")
             .open(&mut open)
@@ -53,16 +67,16 @@ impl AtlasApp {
                     intent = crate::ui::entity_panel::entity_list_ui(ui, &self.atlas);
                 });
             });
-        self.show_entities = open;
+        self.windows.entities = open;
         self.commands.extend(intent.map(Command::from));
     }
 
     pub(super) fn entity_window(&mut self, ctx: &egui::Context) {
-        let Some(id) = self.shown_entity.clone() else {
+        let Some(id) = self.windows.entity.clone() else {
             return;
         };
         let Some(entity) = self.atlas.entities.entity(&id) else {
-            self.shown_entity = None;
+            self.windows.entity = None;
             return;
         };
         let mut open = true;
@@ -78,19 +92,19 @@ impl AtlasApp {
                 });
             });
         if !open {
-            self.shown_entity = None;
+            self.windows.entity = None;
         }
         self.commands.extend(intent.map(Command::from));
     }
 
     pub(super) fn help_window(&mut self, ctx: &egui::Context) {
-        let mut open = self.show_help;
+        let mut open = self.windows.help;
         egui::Window::new("Keys")
             .open(&mut open)
             .collapsible(false)
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .show(ctx, crate::ui::help::help_ui);
-        self.show_help = open;
+        self.windows.help = open;
     }
 
     /// The sanity flags as a list; a click selects the item.
