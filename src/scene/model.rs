@@ -1,6 +1,7 @@
 //! The map model: the atlas projected, triangulated, simplified into levels of detail and
 //! indexed, once when data loads, so that each frame only culls and picks a level.
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use geo::{Area as _, Centroid, Contains, InteriorPoint};
@@ -109,6 +110,16 @@ impl Lod {
         self.levels[self.level_index(km_per_px)].1.get().is_some()
     }
 
+    /// The full-detail level, kept only if the live map made it already (zoomed in close).
+    /// Exports draw every vertex once: keeping them in f64 for the rest of the run would hold
+    /// megabytes for nothing after the first export, and add them to the next one's peak.
+    pub fn full_detail_unkept(&self) -> Arc<AreaLevel> {
+        match self.levels[0].1.get() {
+            Some(level) => Arc::clone(level),
+            None => Arc::new(AreaLevel::new(&self.source_f64())),
+        }
+    }
+
     /// The coarsest level whose error stays within a pixel at this scale.
     pub fn for_scale(&self, km_per_px: f64) -> &Arc<AreaLevel> {
         let (tolerance, level) = &self.levels[self.level_index(km_per_px)];
@@ -142,8 +153,41 @@ impl CountryOutline for ProjectedCountry<'_> {
     }
 }
 
+/// The full-detail levels of `areas`, made on all cores and kept by the caller alone (see
+/// [`Lod::full_detail_unkept`]), by the address of each area.
+pub fn full_detail_levels<'a>(
+    areas: impl Iterator<Item = &'a ProjectedArea>,
+) -> HashMap<usize, Arc<AreaLevel>> {
+    let areas: Vec<&ProjectedArea> = areas.collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(areas.len())
+        .max(1);
+    let key = |area: &ProjectedArea| std::ptr::from_ref(area) as usize;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|first| {
+                let areas = &areas;
+                // Every n-th area, so that the large countries are spread over the threads.
+                scope.spawn(move || {
+                    (areas.iter().skip(first).step_by(threads))
+                        .map(|area| (key(area), area.lod.full_detail_unkept()))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(levels) => levels,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
 /// Makes the levels of detail `areas` need at this scale, spread over all cores: the first
-/// view at a new scale (and every export) would otherwise simplify them one by one.
+/// view at a new scale would otherwise simplify them one by one.
 pub fn prepare_levels<'a>(areas: impl Iterator<Item = &'a ProjectedArea>, km_per_px: f64) {
     let missing: Vec<&ProjectedArea> = areas.filter(|a| !a.lod.is_ready(km_per_px)).collect();
     let threads = std::thread::available_parallelism()

@@ -17,7 +17,7 @@ impl Builder<'_> {
     /// An area at this view's level of detail, filled with `color`.
     pub(super) fn fill(&self, area: &ProjectedArea, color: Color) -> Primitive {
         Primitive::Fill(Fill {
-            area: Arc::clone(area.lod.for_scale(self.lod_scale)),
+            area: self.level(area),
             color,
         })
     }
@@ -27,7 +27,6 @@ impl Builder<'_> {
         let palette = self.palette;
         let culling = self.culling;
         let km_per_px = self.km_per_px;
-        let lod_scale = self.lod_scale;
         let countries = self.countries;
         let model = self.model;
         if layers.shows_basemap(BasemapLayer::Countries) {
@@ -53,10 +52,11 @@ impl Builder<'_> {
         if layers.shows_basemap(BasemapLayer::Regions) {
             let mut edges = OutlinedEdges::default();
             for r in model.regions.iter().filter(|r| culling.intersects(r.bbox)) {
+                let level = self.level(r);
                 push_outline(
                     self.groups.group(Group::RegionBorders),
                     &mut edges,
-                    &r.lod.for_scale(lod_scale).rings,
+                    &level.rings,
                     style::REGION_BORDER_PX,
                     palette.region_border,
                     false,
@@ -88,27 +88,29 @@ impl Builder<'_> {
                 push_outline(
                     &mut focus_borders,
                     &mut edges,
-                    &c.lod.for_scale(lod_scale).rings,
+                    &self.level(c).rings,
                     style::FOCUS_BORDER_PX,
                     palette.focus_border,
                     false,
                 );
             }
-            let borders = self.groups.group(Group::CountryBorders);
             for c in countries
                 .iter()
                 .filter(|c| culling.intersects(c.bbox) && !is_focus(&c.code))
             {
+                let level = self.level(c);
                 push_outline(
-                    borders,
+                    self.groups.group(Group::CountryBorders),
                     &mut edges,
-                    &c.lod.for_scale(lod_scale).rings,
+                    &level.rings,
                     style::COUNTRY_BORDER_PX,
                     palette.country_border,
                     false,
                 );
             }
-            borders.extend(focus_borders);
+            self.groups
+                .group(Group::CountryBorders)
+                .extend(focus_borders);
         }
     }
 }

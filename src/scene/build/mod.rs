@@ -12,11 +12,14 @@ mod labels_pass;
 mod tests;
 mod user_layers;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use crate::data::Atlas;
 use crate::style::{self, Palette};
 
 use super::labels::{self, Occupancy, label_size_px};
-use super::model::{self, ProjectedArea};
+use super::model::{self, AreaLevel, ProjectedArea};
 use super::{
     Group, Label, Layers, MapModel, Primitive, STROKE_TOLERANCE_PX, Scene, SceneOptions, View,
 };
@@ -51,6 +54,9 @@ struct Builder<'a> {
     culling: View,
     /// The scale that picks levels of detail: 0 selects the finest.
     lod_scale: f64,
+    /// At full detail, the areas' full-detail levels, by the address of each area: made for
+    /// this scene and let go with it.
+    full_detail_levels: HashMap<usize, Arc<AreaLevel>>,
     /// The countries at the detail this view draws them.
     countries: &'a [ProjectedArea],
     groups: Groups,
@@ -67,6 +73,17 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
+    /// `area` at this view's level of detail.
+    fn level(&self, area: &ProjectedArea) -> Arc<AreaLevel> {
+        match self
+            .full_detail_levels
+            .get(&(std::ptr::from_ref(area) as usize))
+        {
+            Some(level) => Arc::clone(level),
+            None => Arc::clone(area.lod.for_scale(self.lod_scale)),
+        }
+    }
+
     fn new(
         atlas: &'a Atlas,
         model: &'a MapModel,
@@ -83,14 +100,17 @@ impl<'a> Builder<'a> {
                 &model.countries_coarse
             };
         // The levels of detail every pass reads are made at once, on all cores.
-        model::prepare_levels(
-            countries
-                .iter()
-                .chain(model.regions.iter())
-                .chain(model.lakes.iter())
-                .filter(|area| culling.intersects(area.bbox)),
-            lod_scale,
-        );
+        let areas = countries
+            .iter()
+            .chain(model.regions.iter())
+            .chain(model.lakes.iter())
+            .filter(|area| culling.intersects(area.bbox));
+        let full_detail_levels = if options.full_detail {
+            model::full_detail_levels(areas)
+        } else {
+            model::prepare_levels(areas, lod_scale);
+            HashMap::new()
+        };
         let mut occupancy = Occupancy::default();
         for reserved in options.reserved_px {
             occupancy.reserve(*reserved);
@@ -104,6 +124,7 @@ impl<'a> Builder<'a> {
             km_per_px,
             culling,
             lod_scale,
+            full_detail_levels,
             countries,
             groups: Groups::default(),
             visible_items: Vec::new(),

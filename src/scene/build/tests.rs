@@ -343,3 +343,67 @@ fn kind(primitive: &Primitive) -> &'static str {
         Primitive::UserLayer(_) => "user layer",
     }
 }
+
+/// A scene at full detail (an export) draws the basemap's every vertex but keeps none of it
+/// once the scene is gone; a scene of the live map keeps the levels it made for the next
+/// frames.
+#[test]
+fn full_detail_levels_go_with_their_scene() {
+    let atlas = crate::data::bundled::load().expect("bundled data");
+    let model = MapModel::build(&atlas, Projection::default());
+    let view = whole_view(&model);
+    let layers = Layers::default();
+    let kazakhstan = || {
+        (model.countries_detailed.iter())
+            .find(|c| c.code == "KZ")
+            .expect("Kazakhstan in the basemap")
+    };
+    let options = SceneOptions {
+        theme: Theme::Light,
+        layers: &layers,
+        selected: None,
+        hovered: None,
+        highlighted: &[],
+        reserved_px: &[],
+        full_detail: true,
+    };
+    let scene = build_scene(&atlas, &model, view, &options);
+    let full_vertices: usize = scene
+        .primitives
+        .iter()
+        .filter_map(|p| match p {
+            Primitive::Fill(fill) => Some(fill.area.points().count()),
+            _ => None,
+        })
+        .sum();
+    drop(scene);
+    assert!(
+        !kazakhstan().lod.is_ready(0.0),
+        "the full detail was let go"
+    );
+
+    // Astana at 0.2 km a pixel: closer than the finest simplified level.
+    let [x, y] = model.projection.project(71.4, 51.1);
+    let close = View {
+        min: [x - 100.0, y - 60.0],
+        max: [x + 100.0, y + 60.0],
+        size_px: [1000.0, 600.0],
+    };
+    let live = light_scene(&atlas, &model, close, &layers);
+    assert!(
+        kazakhstan().lod.is_ready(0.0),
+        "the live map keeps its level"
+    );
+    drop(live);
+    // The export after it uses the level the live map made, the same vertices.
+    let again = build_scene(&atlas, &model, view, &options);
+    let again_vertices: usize = again
+        .primitives
+        .iter()
+        .filter_map(|p| match p {
+            Primitive::Fill(fill) => Some(fill.area.points().count()),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(again_vertices, full_vertices);
+}
