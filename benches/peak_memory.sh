@@ -45,9 +45,9 @@ xdotool mousemove 272 12 click 1 # Opening view
 sleep 1
 xdotool mousemove 714 12 click 1 # Export view…
 sleep 1
-xdotool mousemove 200 90 click 1 # 3840×2160 (2×)
+xdotool mousemove 218 153 click 1 # 3840×2160 (2×)
 sleep 1
-xdotool mousemove 50 168 click 1 # Export
+xdotool mousemove 50 232 click 1 # Export
 for _ in $(seq 40); do
     [ -s "$home/sinokaz-map-view-1.png" ] && break
     sleep 0.5

@@ -29,9 +29,43 @@ pub fn format_degrees(value: f64, decimals: usize, positive: char, negative: cha
     format!("{:.decimals$}°{hemisphere}", value.abs())
 }
 
+/// A day as the atlas writes dates in prose: "3 January 1992".
+pub fn long_date(day: crate::data::query::DayKey) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (year, month, date) = (day / 10_000, day / 100 % 100, day % 100);
+    let month = (month as usize)
+        .checked_sub(1)
+        .and_then(|m| MONTHS.get(m))
+        .copied()
+        .unwrap_or("?");
+    format!("{date} {month} {year}")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{format_degrees, format_number};
+    use super::{format_degrees, format_number, long_date};
+    use crate::data::query::day_key;
+
+    #[test]
+    fn dates_are_written_out() {
+        let day = |s| day_key(s).expect("a date");
+        assert_eq!(long_date(day("1992-01-03")), "3 January 1992");
+        assert_eq!(long_date(day("2025-12-31")), "31 December 2025");
+        assert_eq!(long_date(day("2014")), "1 January 2014");
+    }
 
     #[test]
     fn degrees_carry_their_hemisphere() {

@@ -472,9 +472,9 @@ fn title_part(slide: &Slide, colors: &SlideColors) -> Part {
         30.0,
         colors.text,
     )))];
-    if let Some(subtitle) = &slide.subtitle {
+    if let Some(line) = subtitle_line(slide) {
         marks.push(Mark::Text(text(
-            subtitle,
+            &line,
             MARGIN,
             52.0,
             16.0,
@@ -482,6 +482,24 @@ fn title_part(slide: &Slide, colors: &SlideColors) -> Part {
         )));
     }
     Part { id: "title", marks }
+}
+
+/// The line under a slide's title: its subtitle, and the map date when the slide shows one
+/// (a slide of a past date must not read as today's).
+pub fn subtitle_line(slide: &Slide) -> Option<String> {
+    let date = (slide.layers.filter.as_of_day())
+        .map(|day| format!("as of {}", crate::format::long_date(day)));
+    match (&slide.subtitle, date) {
+        (Some(subtitle), Some(date)) => Some(format!("{subtitle} · {date}")),
+        (Some(subtitle), None) => Some(subtitle.clone()),
+        (None, Some(date)) => {
+            let mut chars = date.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+        }
+        (None, None) => None,
+    }
 }
 
 /// The marks of one legend symbol centred at `[x, y]`.

@@ -581,6 +581,7 @@ fn export_view_writes_the_file_in_the_background() {
             size: [800, 450],
             scale: 1.0,
             path: path.display().to_string(),
+            ..Default::default()
         });
     harness.run();
     harness.get_by_label("Export").click();
@@ -606,6 +607,103 @@ fn export_view_writes_the_file_in_the_background() {
     let svg = std::fs::read_to_string(&path).expect("written");
     assert!(svg.contains("<g id=\"legend\">"));
     std::fs::remove_file(&path).ok();
+}
+
+/// Runs frames until the export started from the Export window has ended, and returns how.
+fn until_exported(
+    harness: &mut Harness<'_, AtlasApp>,
+) -> Option<sinokaz_atlas::ui::export_panel::JobState> {
+    for _ in 0..200 {
+        harness.step();
+        match harness.state().export_state() {
+            Some(sinokaz_atlas::ui::export_panel::JobState::Running(_)) | None => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+    None
+}
+
+/// A view exported at a past map date says so under its title, in words; the Export window
+/// proposes a title from what is shown (here the sectors left on), and the user's own title
+/// and subtitle are the slide's.
+#[test]
+fn a_slide_of_a_past_date_says_the_date_under_the_title_the_user_typed() {
+    let dir = std::env::temp_dir().join(format!("sinokaz-ui-dated-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let mut app = app();
+    let mut layers = app.saved_state().layers.clone();
+    layers.filter.as_of = Some("1992-01-03".to_owned());
+    layers.hidden_sectors = Sector::ALL
+        .into_iter()
+        .filter(|s| *s != Sector::Energy && *s != Sector::OilGas)
+        .collect();
+    app.queue(Command::Filter(
+        sinokaz_atlas::ui::filter_panel::FilterIntent::Set(layers.filter.clone()),
+    ));
+    for sector in layers.hidden_sectors.clone() {
+        app.queue(Command::Layers(LayersIntent::Sector(sector, false)));
+    }
+    let mut harness = harness(app);
+    harness.run();
+    let export = |harness: &mut Harness<'_, AtlasApp>, file: &str| {
+        let path = dir.join(file);
+        harness
+            .state_mut()
+            .open_export_window(sinokaz_atlas::ui::export_panel::ExportSettings {
+                format: sinokaz_atlas::export::Format::Svg,
+                size: [1280, 720],
+                scale: 1.0,
+                path: path.display().to_string(),
+                ..Default::default()
+            });
+        harness.run();
+        path
+    };
+
+    let proposed = export(&mut harness, "proposed.svg");
+    assert_eq!(
+        harness.get_by_label("Title").value().as_deref(),
+        Some("Energy and Oil & gas projects")
+    );
+    harness.get_by_label("Export").click();
+    assert!(matches!(
+        until_exported(&mut harness),
+        Some(sinokaz_atlas::ui::export_panel::JobState::Done(_))
+    ));
+    let svg = std::fs::read_to_string(&proposed).expect("written");
+    assert!(
+        svg.contains(">Energy and Oil &amp; gas projects<"),
+        "the proposed title"
+    );
+    assert!(
+        svg.contains("as of 3 January 1992<"),
+        "the date under the title"
+    );
+
+    harness
+        .get_by_label("Title")
+        .set_text_value_accesskit("Pipelines before 1992");
+    harness
+        .get_by_label("Subtitle")
+        .set_text_value_accesskit("Soviet-era oil links");
+    harness.run();
+    let path_field = harness.get_by_label("File:");
+    path_field.set_text_value_accesskit(&dir.join("typed.svg").display().to_string());
+    harness.run();
+    harness.get_by_label("Export").click();
+    assert!(matches!(
+        until_exported(&mut harness),
+        Some(sinokaz_atlas::ui::export_panel::JobState::Done(_))
+    ));
+    let svg = std::fs::read_to_string(dir.join("typed.svg")).expect("written");
+    assert!(svg.contains(">Pipelines before 1992<"), "the typed title");
+    assert!(
+        svg.contains(">Soviet-era oil links · as of 3 January 1992<"),
+        "the typed subtitle and the date"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// The app on the bundled data with a block of 3,600 user points, 0.6° square, in the steppe

@@ -97,20 +97,11 @@ impl AtlasApp {
             }
         };
         let lon_lat = self.model.projection.unproject(center[0], center[1]);
-        let selected_item = self.selected.map(|i| &self.atlas.items[i]);
+        let (title, subtitle) = self.proposed_title();
         Slide {
             name,
-            title: selected_item.map_or_else(
-                || "Map view".to_owned(),
-                |item| crate::scene::map_label(item.name()).to_owned(),
-            ),
-            subtitle: selected_item.map(|item| {
-                format!(
-                    "{} · {}",
-                    item.properties.sector.label(),
-                    item.properties.status.label()
-                )
-            }),
+            title,
+            subtitle,
             view: SlideView::Center { lon_lat, km_per_px },
             layers: self.state.layers.clone(),
             selected: self.state.selected.clone(),
@@ -120,8 +111,49 @@ impl AtlasApp {
         }
     }
 
+    /// A title and subtitle for a slide of what the map shows: the selected item, its sector
+    /// and status; or the sectors shown, and how many of the items pass the filters. The map
+    /// date, when one is chosen, is added on the slide itself (`slide::subtitle_line`).
+    pub fn proposed_title(&self) -> (String, Option<String>) {
+        if let Some(item) = self.selected.map(|i| &self.atlas.items[i]) {
+            return (
+                crate::scene::map_label(item.name()).to_owned(),
+                Some(format!(
+                    "{} · {}",
+                    item.properties.sector.label(),
+                    item.properties.status.label()
+                )),
+            );
+        }
+        let layers = &self.state.layers;
+        let sectors: Vec<&str> = (crate::data::Sector::ALL.iter())
+            .filter(|s| !layers.hidden_sectors.contains(s))
+            .map(|s| s.label())
+            .collect();
+        let title = match sectors.as_slice() {
+            [one] => format!("{one} projects"),
+            [first, second] => format!("{first} and {second} projects"),
+            [first, second, third] => format!("{first}, {second} and {third} projects"),
+            _ => "China–Kazakhstan cooperation".to_owned(),
+        };
+        let tally = self.tally();
+        let subtitle = (tally.shown < tally.total)
+            .then(|| format!("{} of {} projects and corridors", tally.shown, tally.total));
+        (title, subtitle)
+    }
+
+    /// Opens the Export window, with `settings` unless it is open already, proposing a title
+    /// and subtitle from what the map shows.
     pub fn open_export_window(&mut self, settings: ExportSettings) {
-        self.export.settings.get_or_insert(settings);
+        if self.export.settings.is_some() {
+            return;
+        }
+        let (title, subtitle) = self.proposed_title();
+        self.export.settings = Some(ExportSettings {
+            title,
+            subtitle: subtitle.unwrap_or_default(),
+            ..settings
+        });
     }
 
     /// The state of the last export started from the app, if any.
@@ -260,7 +292,9 @@ impl AtlasApp {
         let Some(settings) = self.export.settings.clone() else {
             return;
         };
-        let slide = self.current_view_slide("view".to_owned(), settings.size, settings.scale);
+        let mut slide = self.current_view_slide("view".to_owned(), settings.size, settings.scale);
+        slide.title.clone_from(&settings.title);
+        slide.subtitle = Some(settings.subtitle.trim().to_owned()).filter(|s| !s.is_empty());
         self.export.job = Some(ExportJob::start(
             Arc::clone(&self.atlas),
             Arc::clone(&self.model),

@@ -19,6 +19,10 @@ pub struct ExportSettings {
     pub size: [u32; 2],
     pub scale: f32,
     pub path: String,
+    /// The slide's title and the line under it (empty: none); the app proposes both from what
+    /// the map shows when the window opens.
+    pub title: String,
+    pub subtitle: String,
 }
 
 impl Default for ExportSettings {
@@ -28,6 +32,8 @@ impl Default for ExportSettings {
             size: [1920, 1080],
             scale: 1.0,
             path: default_export_path("map-view", "png"),
+            title: String::new(),
+            subtitle: String::new(),
         }
     }
 }
@@ -119,6 +125,19 @@ pub fn export_window_ui(
     job: Option<&JobState>,
 ) -> Option<ExportIntent> {
     let mut intent = None;
+    egui::Grid::new("export-titles")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let title = ui.label("Title");
+            ui.add(egui::TextEdit::singleline(&mut settings.title).desired_width(360.0))
+                .labelled_by(title.id);
+            ui.end_row();
+            let subtitle = ui.label("Subtitle");
+            ui.add(egui::TextEdit::singleline(&mut settings.subtitle).desired_width(360.0))
+                .labelled_by(subtitle.id);
+            ui.end_row();
+        });
+    ui.weak("A slide of a chosen map date says the date under its title.");
     ui.horizontal(|ui| {
         ui.label("Format:");
         for (format, label, extension) in [(Format::Png, "PNG", "png"), (Format::Svg, "SVG", "svg")]
