@@ -144,3 +144,40 @@ fn check_dataset_applies_the_source_rules_and_names_the_item_and_field() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The density a PNG file declares (pHYs), in pixels per metre, if any.
+fn png_density(path: &std::path::Path) -> Option<(u32, u32, png::Unit)> {
+    let file = std::fs::File::open(path).expect("the PNG exists");
+    let reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .expect("a PNG");
+    reader.info().pixel_dims.map(|d| (d.xppu, d.yppu, d.unit))
+}
+
+/// Slides exported as PNG know their DPI: 96 at 1×, 192 at 2× (a 1920×1080 layout drawn at
+/// 3840×2160), so that a 2× slide placed in a document takes the 1× slide's size.
+#[test]
+fn png_slides_carry_their_dpi() {
+    let out = std::env::temp_dir().join(format!("sinokaz-cli-dpi-{}", std::process::id()));
+    for (scale, size, dpi) in [("1", "960x540", 96.0), ("2", "1920x1080", 192.0)] {
+        let dir = out.join(scale);
+        let status = atlas()
+            .args([
+                "export", "--slide", "overview", "--format", "png", "--size", size,
+            ])
+            .args(["--scale", scale, "--out"])
+            .arg(&dir)
+            .status()
+            .expect("runs");
+        assert!(status.success());
+        let (x, y, unit) = png_density(&dir.join("01-overview.png")).expect("a pHYs chunk");
+        assert_eq!(unit, png::Unit::Meter);
+        assert_eq!(x, y, "square pixels");
+        let declared = f64::from(x) * 0.0254;
+        assert!(
+            (declared - dpi).abs() < 0.05,
+            "scale {scale}: {declared:.2} dpi, not {dpi}"
+        );
+    }
+    std::fs::remove_dir_all(&out).ok();
+}

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::deck::{Deck, DeckError, Slide};
 use crate::fs::{WriteError, write_atomic, write_atomic_with};
-pub use raster::{encode_rgba_png, svg_to_png, write_svg_as_png};
+pub use raster::{encode_rgba_png, pixels_per_metre, svg_to_png, write_svg_as_png};
 pub use slide::{RenderedSlide, render_slide};
 
 use crate::data::Atlas;
@@ -68,14 +68,19 @@ pub fn check_scale(scale: f32) -> Result<f32, ExportError> {
 /// the PNG goes to the temporary file strip by strip, never whole in memory. A failure to
 /// write is a [`ExportError::Write`] naming `path`; a failure to rasterise is reported as
 /// such, and either way `path` keeps its previous content.
-pub fn write_png_atomic(path: &Path, svg: &str, size_px: [u32; 2]) -> Result<(), ExportError> {
+pub fn write_png_atomic(
+    path: &Path,
+    svg: &str,
+    size_px: [u32; 2],
+    scale: f32,
+) -> Result<(), ExportError> {
     let mut raster_failure = None;
     let written = write_atomic_with(path, |file| {
         let mut out = WriteFailure {
             inner: io::BufWriter::new(file),
             failure: None,
         };
-        let result = write_svg_as_png(svg, size_px, &mut out);
+        let result = write_svg_as_png(svg, size_px, scale, &mut out);
         if let Some(failure) = out.failure.take() {
             return Err(failure);
         }
@@ -179,7 +184,7 @@ pub fn export_deck(
         }
         if matches!(request.format, Format::Png | Format::Both) {
             let path = request.out_dir.join(format!("{stem}.png"));
-            write_png_atomic(&path, &svg, size)?;
+            write_png_atomic(&path, &svg, size, scale)?;
             written(&path);
             paths.push(path);
         }
@@ -262,7 +267,7 @@ mod tests {
     fn a_png_streamed_to_its_file_is_the_png_made_in_memory() {
         let dir = scratch_dir("png");
         let path = dir.join("slide.png");
-        assert!(write_png_atomic(&path, SMALL_SVG, [640, 480]).is_ok());
+        assert!(write_png_atomic(&path, SMALL_SVG, [640, 480], 1.0).is_ok());
         let in_memory = svg_to_png(SMALL_SVG, [640, 480]).ok();
         assert!(in_memory.as_ref().is_some_and(|png| png.len() > 100));
         assert_eq!(std::fs::read(&path).ok(), in_memory);
@@ -275,7 +280,7 @@ mod tests {
         let dir = scratch_dir("png-raster");
         let path = dir.join("slide.png");
         assert!(write_atomic(&path, b"the previous slide").is_ok());
-        let result = write_png_atomic(&path, SMALL_SVG, [70_000, 480]);
+        let result = write_png_atomic(&path, SMALL_SVG, [70_000, 480], 1.0);
         assert!(
             matches!(&result, Err(ExportError::Raster(m)) if m.contains("too large")),
             "{result:?}"
@@ -314,7 +319,7 @@ mod tests {
             inner: FullDisk { room: 200 },
             failure: None,
         };
-        let result = write_svg_as_png(SMALL_SVG, [640, 480], &mut out);
+        let result = write_svg_as_png(SMALL_SVG, [640, 480], 1.0, &mut out);
         assert!(result.is_err(), "a write to a full disk succeeded");
         let kind = out.failure.as_ref().map(io::Error::kind);
         assert_eq!(kind, Some(io::ErrorKind::StorageFull));

@@ -35,25 +35,48 @@ pub fn parse_svg(svg: &str) -> Result<usvg::Tree, ExportError> {
     usvg::Tree::from_str(svg, &options).map_err(|e| ExportError::Raster(e.to_string()))
 }
 
-/// Rasterises slide SVG to PNG bytes on the CPU.
+/// Rasterises slide SVG to PNG bytes on the CPU, marked as 96 dpi.
 pub fn svg_to_png(svg: &str, size_px: [u32; 2]) -> Result<Vec<u8>, ExportError> {
     let mut bytes = Vec::new();
-    write_svg_as_png(svg, size_px, &mut bytes)?;
+    write_svg_as_png(svg, size_px, 1.0, &mut bytes)?;
     Ok(bytes)
 }
 
+/// The pixel density a PNG of a slide drawn at `scale` declares: 96 dpi at 1×, as screens
+/// and office programs take a picture with none, and `scale` times that above, so that a 2×
+/// slide placed in a document takes the size of the 1× one.
+pub fn pixels_per_metre(scale: f32) -> u32 {
+    const METRES_PER_INCH: f64 = 0.0254;
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "scales are checked to lie between 0.25 and 8"
+    )]
+    let per_metre = (96.0 * f64::from(scale) / METRES_PER_INCH).round() as u32;
+    per_metre
+}
+
 /// Rasterises slide SVG on the CPU and writes it to `out` as PNG, strip by strip as the
-/// strips are drawn: the whole file is never in memory at once.
+/// strips are drawn: the whole file is never in memory at once. `scale` is the slide's
+/// (see [`pixels_per_metre`]).
 pub fn write_svg_as_png(
     svg: &str,
     size_px: [u32; 2],
+    scale: f32,
     out: &mut dyn std::io::Write,
 ) -> Result<(), ExportError> {
     let started = std::time::Instant::now();
     let tree = parse_svg(svg)?;
     log::info!("SVG parsed in {:?}", started.elapsed());
     let raster = |e: png::EncodingError| ExportError::Raster(e.to_string());
-    let mut writer = png_encoder(out, size_px).write_header().map_err(raster)?;
+    let mut encoder = png_encoder(out, size_px);
+    let density = pixels_per_metre(scale);
+    encoder.set_pixel_dims(Some(png::PixelDimensions {
+        xppu: density,
+        yppu: density,
+        unit: png::Unit::Meter,
+    }));
+    let mut writer = encoder.write_header().map_err(raster)?;
     let mut stream = writer.stream_writer().map_err(raster)?;
     // Each strip is compressed as soon as it and those above it are drawn, while the other
     // cores draw the strips below.

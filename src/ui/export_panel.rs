@@ -99,7 +99,7 @@ impl ExportJob {
                     crate::fs::write_atomic(&path, svg.as_bytes())?;
                 } else {
                     progress.stage("rasterising");
-                    export::write_png_atomic(&path, &svg, settings.size)?;
+                    export::write_png_atomic(&path, &svg, settings.size, settings.scale)?;
                 }
                 Ok(path.display().to_string())
             },
