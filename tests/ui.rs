@@ -2180,3 +2180,47 @@ fn the_deck_window_saves_and_opens_deck_files_in_the_background() {
     assert_eq!(*harness.state().deck(), reread, "the open deck is kept");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// "Copy slide" draws the current view as a 1920×1080 slide in the background and puts it on
+/// the clipboard: the image handed to the clipboard is the slide the PNG export draws.
+#[test]
+fn copy_slide_puts_the_views_slide_on_the_clipboard() {
+    let mut harness = harness(app());
+    harness.get_by_label("Copy slide").click();
+    let mut copied = None;
+    for _ in 0..400 {
+        harness.step();
+        for command in &harness.output().platform_output.commands {
+            if let egui::OutputCommand::CopyImage(image) = command {
+                copied = Some(image.clone());
+            }
+        }
+        if copied.is_some() || !harness.state().is_copying_slide() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    let copied = copied.expect("an image was copied");
+    assert_eq!(copied.size, [1920, 1080]);
+    harness.run();
+    harness.get_by_label_contains("Slide copied to the clipboard (1920×1080 px)");
+
+    let app = harness.state();
+    let slide = app.current_view_slide("view".to_owned(), [1920, 1080], 1.0);
+    let svg =
+        sinokaz_atlas::export::render_slide(app.atlas(), app.model(), &slide, [1920, 1080], 1.0)
+            .svg;
+    let tree = sinokaz_atlas::export::raster::parse_svg(&svg).expect("parses");
+    let rgba = sinokaz_atlas::export::raster::rasterise(&tree, [1920, 1080]).expect("draws");
+    let expected = egui::ColorImage::from_rgba_unmultiplied([1920, 1080], &rgba);
+    let differing = copied
+        .pixels
+        .iter()
+        .zip(&expected.pixels)
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(
+        differing, 0,
+        "{differing} pixels differ from the exported slide"
+    );
+}

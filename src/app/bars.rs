@@ -69,6 +69,16 @@ impl AtlasApp {
                 self.open_export_window(ExportSettings::default());
             }
             if ui
+                .button("Copy slide")
+                .on_hover_text(
+                    "Put the current view on the clipboard as a 1920×1080 slide, \
+                     to paste into a presentation",
+                )
+                .clicked()
+            {
+                self.commands.push(Command::CopySlide);
+            }
+            if ui
                 .button("Add view to deck")
                 .on_hover_text("Capture the view, layers and selection as a new slide")
                 .clicked()

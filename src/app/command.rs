@@ -34,6 +34,8 @@ pub enum Command {
     Deck(DeckIntent),
     /// Start exporting the current view with the Export window's settings.
     StartExport,
+    /// Puts the current view, as a 1920×1080 slide, on the clipboard as an image.
+    CopySlide,
     CloseExport,
     CloseSearch,
     OpenLayerFiles(Vec<PathBuf>),

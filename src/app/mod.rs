@@ -444,6 +444,7 @@ impl AtlasApp {
         }
         self.finish_screenshot();
         self.finish_deck_file();
+        self.finish_copying_slide(ui.ctx());
         if let Some(index) = self.presentation.slide {
             self.presentation_ui(ui, index);
             self.apply_commands(ui.ctx());
@@ -582,6 +583,7 @@ impl AtlasApp {
             Command::Layers(intent) => self.apply_layers_intent(intent),
             Command::Deck(intent) => self.apply_deck_intent(ctx, intent),
             Command::StartExport => self.start_export(ctx),
+            Command::CopySlide => self.start_copying_slide(ctx),
             Command::CloseExport => self.export.settings = None,
             Command::CloseSearch => self.windows.search = None,
             Command::OpenLayerFiles(paths) => self.open_layers(paths),

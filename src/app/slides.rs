@@ -33,13 +33,18 @@ impl DeckFile {
     }
 }
 
-/// The Export window and the export under way.
+/// The Export window, the export under way, and the slide being made for the clipboard.
 #[derive(Default)]
 pub(super) struct ExportWindow {
     /// `Some` while the window is open.
     pub(super) settings: Option<ExportSettings>,
     pub(super) job: Option<ExportJob>,
+    pub(super) copy: Option<Job<Arc<egui::ColorImage>>>,
 }
+
+/// The size of the slide "Copy slide" puts on the clipboard: a 16:9 slide as presentation
+/// programs make them.
+pub const COPIED_SLIDE_PX: [u32; 2] = [1920, 1080];
 
 /// Presentation mode: the slide shown, and that slide laid out for the screen with what it
 /// was laid out from.
@@ -302,6 +307,56 @@ impl AtlasApp {
             settings,
             ctx.clone(),
         ));
+    }
+
+    /// Starts drawing the current view as a slide for the clipboard, in the background; a
+    /// copy under way is replaced.
+    pub(super) fn start_copying_slide(&mut self, ctx: &egui::Context) {
+        let slide = self.current_view_slide("view".to_owned(), COPIED_SLIDE_PX, 1.0);
+        let (atlas, model) = self.shared_data();
+        self.export.copy = Some(Job::spawn(
+            "sinokaz-copy-slide",
+            repaint_of(ctx),
+            move |progress: &Progress<Arc<egui::ColorImage>>| {
+                progress.stage("laying out");
+                let svg = export::render_slide(&atlas, &model, &slide, COPIED_SLIDE_PX, 1.0).svg;
+                progress.stage("drawing");
+                let tree = export::raster::parse_svg(&svg)?;
+                let rgba = export::raster::rasterise(&tree, COPIED_SLIDE_PX)?;
+                let size = COPIED_SLIDE_PX.map(|v| v as usize);
+                Ok::<_, export::ExportError>(Arc::new(egui::ColorImage::from_rgba_unmultiplied(
+                    size, &rgba,
+                )))
+            },
+        ));
+        self.notice = Some("Copying the slide…".to_owned());
+    }
+
+    /// Puts the slide drawn for the clipboard there once it is ready, and says so.
+    pub(super) fn finish_copying_slide(&mut self, ctx: &egui::Context) {
+        let Some(job) = &self.export.copy else {
+            return;
+        };
+        match job.state() {
+            jobs::JobState::Running(_) => return,
+            jobs::JobState::Done(image) => {
+                let [w, h] = image.size;
+                ctx.copy_image((*image).clone());
+                self.notice = Some(format!(
+                    "Slide copied to the clipboard ({w}×{h} px): paste it into a presentation"
+                ));
+            }
+            jobs::JobState::Failed(message) => {
+                self.notice = Some(format!("The slide was not copied: {message}"));
+            }
+            jobs::JobState::Cancelled => self.notice = None,
+        }
+        self.export.copy = None;
+    }
+
+    /// Whether a slide is being made for the clipboard.
+    pub fn is_copying_slide(&self) -> bool {
+        self.export.copy.is_some()
     }
 
     pub(super) fn deck_window(&mut self, ctx: &egui::Context) {
