@@ -47,7 +47,7 @@ xdotool mousemove 714 12 click 1 # Export view…
 sleep 1
 xdotool mousemove 218 153 click 1 # 3840×2160 (2×)
 sleep 1
-xdotool mousemove 50 232 click 1 # Export
+xdotool mousemove 50 255 click 1 # Export
 for _ in $(seq 40); do
     [ -s "$home/sinokaz-map-view-1.png" ] && break
     sleep 0.5

@@ -2224,3 +2224,37 @@ fn copy_slide_puts_the_views_slide_on_the_clipboard() {
         "{differing} pixels differ from the exported slide"
     );
 }
+
+/// The Export window's page sizes: "A4 landscape" exports a PNG of 297 × 210 mm at 192 dpi,
+/// and the file says so.
+#[test]
+fn an_a4_page_exports_at_its_size_and_density() {
+    let path = std::env::temp_dir().join(format!("sinokaz-ui-a4-{}.png", std::process::id()));
+    let mut harness = harness(app());
+    harness
+        .state_mut()
+        .open_export_window(sinokaz_atlas::ui::export_panel::ExportSettings {
+            path: path.display().to_string(),
+            ..Default::default()
+        });
+    harness.run();
+    harness.get_by_label("A4 landscape").click();
+    harness.run();
+    harness.get_by_label("Export").click();
+    assert!(matches!(
+        until_exported(&mut harness),
+        Some(sinokaz_atlas::ui::export_panel::JobState::Done(_))
+    ));
+    let file = std::fs::File::open(&path).expect("written");
+    let reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .expect("a PNG");
+    let info = reader.info();
+    assert_eq!((info.width, info.height), (2245, 1587));
+    let density = info.pixel_dims.expect("a density");
+    let dpi = f64::from(density.xppu) * 0.0254;
+    assert!((dpi - 192.0).abs() < 0.05, "{dpi} dpi");
+    let mm = |px: u32| f64::from(px) / dpi * 25.4;
+    assert!((mm(info.width) - 297.0).abs() < 0.5 && (mm(info.height) - 210.0).abs() < 0.5);
+    std::fs::remove_file(&path).ok();
+}

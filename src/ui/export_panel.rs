@@ -112,6 +112,33 @@ impl ExportJob {
     }
 }
 
+/// A size the Export window offers: its label, pixels and scale.
+pub type SizePreset = (&'static str, [u32; 2], f32);
+
+/// Sizes offered in the Export window, by row: (label, pixels, scale). Screens at 16:9 and
+/// 4:3; pages in landscape at 192 dpi (a 96-dpi layout drawn at 2×), as a PNG declares them, so
+/// that the slide fills the page when placed or printed.
+pub const SIZE_PRESETS: [(&str, &[SizePreset]); 2] = [
+    (
+        "Screens:",
+        &[
+            ("1920×1080", [1920, 1080], 1.0),
+            ("3840×2160 (2×)", [3840, 2160], 2.0),
+            ("1280×720", [1280, 720], 1.0),
+            ("1024×768 (4:3)", [1024, 768], 1.0),
+            ("2048×1536 (4:3, 2×)", [2048, 1536], 2.0),
+        ],
+    ),
+    (
+        "Pages:",
+        &[
+            // 297 × 210 mm and 11 × 8.5 in at 192 dpi.
+            ("A4 landscape", [2245, 1587], 2.0),
+            ("Letter landscape", [2112, 1632], 2.0),
+        ],
+    ),
+];
+
 #[must_use]
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExportIntent {
@@ -152,25 +179,18 @@ pub fn export_window_ui(
             }
         }
     });
-    ui.horizontal(|ui| {
-        ui.label("Size:");
-        for (label, size, scale) in [
-            ("1920×1080", [1920, 1080], 1.0),
-            ("3840×2160 (2×)", [3840, 2160], 2.0),
-            ("1280×720", [1280, 720], 1.0),
-        ] {
-            if ui
-                .selectable_label(
-                    settings.size == size && (settings.scale - scale).abs() < f32::EPSILON,
-                    label,
-                )
-                .clicked()
-            {
-                settings.size = size;
-                settings.scale = scale;
+    for (row, presets) in SIZE_PRESETS {
+        ui.horizontal(|ui| {
+            ui.label(row);
+            for &(label, size, scale) in presets {
+                let chosen = settings.size == size && (settings.scale - scale).abs() < f32::EPSILON;
+                if ui.selectable_label(chosen, label).clicked() {
+                    settings.size = size;
+                    settings.scale = scale;
+                }
             }
-        }
-    });
+        });
+    }
     ui.horizontal(|ui| {
         let width = ui.label("Width");
         ui.add(
