@@ -755,30 +755,15 @@ fn pixels_of_color_around(
     lat: f64,
     color: [u8; 3],
 ) -> usize {
-    let image = harness.render().expect("renders");
-    let app = harness.state();
-    let (view, rect) = (
-        app.last_view().expect("a frame was painted"),
-        app.map_rect().expect("the map has a rect"),
-    );
-    let [x, y] = view.to_px(app.model().projection.project(lon, lat));
-    let p = rect.min + vec2(x, y);
-    let scale = image.width() as f32 / SIZE.x;
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let (cx, cy) = ((p.x * scale) as u32, (p.y * scale) as u32);
-    let mut count = 0;
-    for dy in 0..9 {
-        for dx in 0..9 {
-            let pixel = image.get_pixel(cx + dx - 4, cy + dy - 4).0;
+    pixels_around(harness, lon, lat, 4)
+        .into_iter()
+        .filter(|pixel| {
             let distance = (0..3)
                 .map(|c| (i32::from(pixel[c]) - i32::from(color[c])).abs())
                 .sum::<i32>();
-            if distance < 60 {
-                count += 1;
-            }
-        }
-    }
-    count
+            distance < 60
+        })
+        .count()
 }
 
 /// A dense user layer is drawn into one image on the map: the pixels where its points lie take

@@ -4,10 +4,9 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use crate::data::Atlas;
-use crate::scene::{Layers, MapModel, Scene, View};
-use crate::style::Theme;
+use crate::scene::{Scene, View};
 use crate::ui::batches::DrawBatches;
+pub(super) use crate::ui::map_view::MapContent;
 use crate::ui::map_view::{MapInputs, MapResponse, PaintedMap, map_view_ui};
 use crate::ui::paint::DenseTiles;
 
@@ -28,19 +27,6 @@ pub(super) struct LiveMap {
     last_rect: Option<egui::Rect>,
 }
 
-/// What the map is to show this frame, apart from its own state.
-pub(super) struct MapContent<'a> {
-    pub atlas: &'a Atlas,
-    pub model: &'a MapModel,
-    pub theme: Theme,
-    pub layers: &'a Layers,
-    pub selected: Option<usize>,
-    pub hovered: Option<usize>,
-    pub highlighted: &'a [usize],
-    /// Bounds to show this frame; `None` keeps the user's view.
-    pub set_bounds: Option<[f64; 4]>,
-}
-
 impl LiveMap {
     /// Draws the map in `batches` from now on (`None`: all at once).
     pub(super) fn set_batches(&mut self, batches: Option<DrawBatches>) {
@@ -53,14 +39,7 @@ impl LiveMap {
     /// remembers what was shown.
     pub(super) fn show(&mut self, ui: &mut egui::Ui, content: MapContent<'_>) -> MapResponse {
         let inputs = MapInputs {
-            atlas: content.atlas,
-            model: content.model,
-            theme: content.theme,
-            layers: content.layers,
-            selected: content.selected,
-            hovered: content.hovered,
-            highlighted: content.highlighted,
-            set_bounds: content.set_bounds,
+            content,
             cache: &self.picture,
             dense: &self.tiles,
             batches: self.batches.as_ref(),

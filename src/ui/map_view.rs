@@ -41,7 +41,8 @@ pub struct MapResponse {
     pub screen_rect: Option<egui::Rect>,
 }
 
-pub struct MapInputs<'a> {
+/// What the map is to show this frame.
+pub struct MapContent<'a> {
     pub atlas: &'a Atlas,
     pub model: &'a MapModel,
     pub theme: Theme,
@@ -51,6 +52,11 @@ pub struct MapInputs<'a> {
     pub highlighted: &'a [usize],
     /// Bounds to show this frame (opening, restored, "fit all"); `None` keeps the user's view.
     pub set_bounds: Option<[f64; 4]>,
+}
+
+/// What the map is to show, and what it keeps from frame to frame to show it quickly.
+pub struct MapInputs<'a> {
+    pub content: MapContent<'a>,
     /// The last frame's picture, reused while nothing it shows has changed.
     pub cache: &'a RefCell<Option<PaintedMap>>,
     /// The image dense user layers are drawn into.
@@ -254,15 +260,15 @@ impl PlotItem for MapLayer<'_> {
             view,
             frame: *transform.frame(),
             pixels_per_point: ui.ctx().pixels_per_point(),
-            theme: self.inputs.theme,
-            layers: self.inputs.layers.clone(),
-            selected: self.inputs.selected,
-            hovered: self.inputs.hovered,
-            highlighted: self.inputs.highlighted.to_vec(),
+            theme: self.inputs.content.theme,
+            layers: self.inputs.content.layers.clone(),
+            selected: self.inputs.content.selected,
+            hovered: self.inputs.content.hovered,
+            highlighted: self.inputs.content.highlighted.to_vec(),
             data: (
-                std::ptr::from_ref(self.inputs.atlas) as usize,
-                std::ptr::from_ref(self.inputs.model) as usize,
-                self.inputs.model.user_layers_revision,
+                std::ptr::from_ref(self.inputs.content.atlas) as usize,
+                std::ptr::from_ref(self.inputs.content.model) as usize,
+                self.inputs.content.model.user_layers_revision,
             ),
             fonts: FontAtlasStamp::now(ui.ctx()),
         };
@@ -310,17 +316,17 @@ impl PlotItem for MapLayer<'_> {
             (view, frame)
         };
         let options = SceneOptions {
-            theme: self.inputs.theme,
-            layers: self.inputs.layers,
-            selected: self.inputs.selected,
-            hovered: self.inputs.hovered,
-            highlighted: self.inputs.highlighted,
+            theme: self.inputs.content.theme,
+            layers: self.inputs.content.layers,
+            selected: self.inputs.content.selected,
+            hovered: self.inputs.content.hovered,
+            highlighted: self.inputs.content.highlighted,
             reserved_px: &[],
             full_detail: false,
         };
         let scene = Arc::new(scene::build_scene(
-            self.inputs.atlas,
-            self.inputs.model,
+            self.inputs.content.atlas,
+            self.inputs.content.model,
             scene_view,
             &options,
         ));
@@ -430,11 +436,11 @@ pub fn map_view_ui(ui: &mut Ui, inputs: &MapInputs<'_>) -> MapResponse {
         .allow_double_click_reset(false)
         .allow_boxed_zoom(false);
     let response = plot.show(ui, |plot_ui| {
-        if let Some(bounds) = inputs.set_bounds {
+        if let Some(bounds) = inputs.content.set_bounds {
             let size = plot_ui.response().rect.size();
             let size = [size.x, size.y];
             let [x0, y0, x1, y1] =
-                within_zoom_range(bounds, size, max_km_per_px(inputs.model, size))
+                within_zoom_range(bounds, size, max_km_per_px(inputs.content.model, size))
                     .unwrap_or(bounds);
             plot_ui.set_plot_bounds(PlotBounds::from_min_max([x0, y0], [x1, y1]));
         }
@@ -449,14 +455,14 @@ pub fn map_view_ui(ui: &mut Ui, inputs: &MapInputs<'_>) -> MapResponse {
         // Closer than a few metres a pixel the data has nothing more to show, and dashes and
         // railway ticks along kilometres of line would run into the millions; farther out
         // than the whole basemap there is only sea.
-        if inputs.set_bounds.is_none() {
+        if inputs.content.set_bounds.is_none() {
             let b = plot_ui.plot_bounds();
             let size = plot_ui.response().rect.size();
             let size = [size.x, size.y];
             if let Some(clamped) = within_zoom_range(
                 [b.min()[0], b.min()[1], b.max()[0], b.max()[1]],
                 size,
-                max_km_per_px(inputs.model, size),
+                max_km_per_px(inputs.content.model, size),
             ) {
                 plot_ui.set_plot_bounds(PlotBounds::from_min_max(
                     [clamped[0], clamped[1]],
@@ -480,19 +486,23 @@ pub fn map_view_ui(ui: &mut Ui, inputs: &MapInputs<'_>) -> MapResponse {
     let pointer_inside = response.response.hovered();
     if let Some(pointer) = response.inner.filter(|_| pointer_inside) {
         let at = [pointer.x, pointer.y];
-        out.pointer_lon_lat = Some(inputs.model.projection.unproject(at[0], at[1]));
+        out.pointer_lon_lat = Some(inputs.content.model.projection.unproject(at[0], at[1]));
         out.hovered = inputs
+            .content
             .model
             .index
             .pick(at, PICK_RADIUS_PX * view.km_per_px(), |i| {
-                inputs.layers.shows_item(&inputs.atlas.items[i])
+                inputs
+                    .content
+                    .layers
+                    .shows_item(&inputs.content.atlas.items[i])
             });
     }
     if response.response.clicked() {
         out.clicked = Some(out.hovered);
     }
     if let Some(hovered) = out.hovered {
-        let item = &inputs.atlas.items[hovered];
+        let item = &inputs.content.atlas.items[hovered];
         response.response.on_hover_ui_at_pointer(|ui| {
             ui.strong(item.name());
             ui.label(format!(
@@ -519,15 +529,23 @@ fn user_feature_at<'a>(
 ) -> Option<(&'a str, &'a serde_json::Map<String, serde_json::Value>)> {
     let radius_km = PICK_RADIUS_PX * view.km_per_px();
     inputs
+        .content
         .model
         .user_layers
         .iter()
         .enumerate()
         .rev()
-        .filter(|(index, l)| !inputs.layers.user_layer_style(&l.path, *index).hidden)
+        .filter(|(index, l)| {
+            !inputs
+                .content
+                .layers
+                .user_layer_style(&l.path, *index)
+                .hidden
+        })
         .find_map(|(_, projected)| {
             let pick = projected.pick(at, radius_km)?;
             let layer = inputs
+                .content
                 .atlas
                 .user_layers
                 .iter()

@@ -367,15 +367,16 @@ fn full_detail_levels_go_with_their_scene() {
         reserved_px: &[],
         full_detail: true,
     };
+    let fill_vertices = |scene: &Scene| -> usize {
+        (scene.primitives.iter())
+            .filter_map(|p| match p {
+                Primitive::Fill(fill) => Some(fill.area.points().count()),
+                _ => None,
+            })
+            .sum()
+    };
     let scene = build_scene(&atlas, &model, view, &options);
-    let full_vertices: usize = scene
-        .primitives
-        .iter()
-        .filter_map(|p| match p {
-            Primitive::Fill(fill) => Some(fill.area.points().count()),
-            _ => None,
-        })
-        .sum();
+    let full_vertices = fill_vertices(&scene);
     drop(scene);
     assert!(
         !kazakhstan().lod.is_ready(0.0),
@@ -397,13 +398,5 @@ fn full_detail_levels_go_with_their_scene() {
     drop(live);
     // The export after it uses the level the live map made, the same vertices.
     let again = build_scene(&atlas, &model, view, &options);
-    let again_vertices: usize = again
-        .primitives
-        .iter()
-        .filter_map(|p| match p {
-            Primitive::Fill(fill) => Some(fill.area.points().count()),
-            _ => None,
-        })
-        .sum();
-    assert_eq!(again_vertices, full_vertices);
+    assert_eq!(fill_vertices(&again), full_vertices);
 }
