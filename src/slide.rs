@@ -464,7 +464,7 @@ fn bold(mark: TextMark) -> TextMark {
     TextMark { bold: true, ..mark }
 }
 
-fn title_part(slide: &Slide, colors: &SlideColors) -> Part {
+fn title_part(slide: &Slide, layout: &Layout, colors: &SlideColors) -> Part {
     let mut marks = vec![Mark::Text(bold(text(
         &slide.title,
         MARGIN,
@@ -472,26 +472,61 @@ fn title_part(slide: &Slide, colors: &SlideColors) -> Part {
         30.0,
         colors.text,
     )))];
-    if let Some(line) = subtitle_line(slide) {
+    if let Some(line) = subtitle_line(slide, layout.size[0] - 2.0 * MARGIN) {
         marks.push(Mark::Text(text(
             &line,
             MARGIN,
             52.0,
-            16.0,
+            SUBTITLE_PX,
             colors.weak_text,
         )));
     }
     Part { id: "title", marks }
 }
 
-/// The line under a slide's title: its subtitle, and the map date when the slide shows one
-/// (a slide of a past date must not read as today's).
-pub fn subtitle_line(slide: &Slide) -> Option<String> {
+/// The size of the line under a slide's title.
+pub const SUBTITLE_PX: f32 = 16.0;
+
+/// The line under a slide's title, at most `width_px` wide: its subtitle, and the map date when
+/// the slide shows one (a slide of a past date must not read as today's). A subtitle too long
+/// for the line is cut short with "…", never the date.
+pub fn subtitle_line(slide: &Slide, width_px: f32) -> Option<String> {
     let date = (slide.layers.filter.as_of_day())
         .map(|day| format!("as of {}", crate::format::long_date(day)));
+    let fits = |line: &str| crate::fonts::text_width_px(line, SUBTITLE_PX) <= width_px;
+    // The longest start of the subtitle that fits with "…" and `after`, found by halving, so
+    // that a subtitle of any length (a deck file is user input) costs a few measures.
+    let shortened = |subtitle: &str, after: &str| {
+        let chars: Vec<char> = subtitle.chars().collect();
+        let line = |n: usize| {
+            let start: String = chars[..n].iter().collect();
+            format!("{}…{after}", start.trim_end())
+        };
+        let (mut fitting, mut too_long) = (0, chars.len());
+        while too_long - fitting > 1 {
+            let middle = usize::midpoint(fitting, too_long);
+            if fits(&line(middle)) {
+                fitting = middle;
+            } else {
+                too_long = middle;
+            }
+        }
+        line(fitting)
+    };
     match (&slide.subtitle, date) {
-        (Some(subtitle), Some(date)) => Some(format!("{subtitle} · {date}")),
-        (Some(subtitle), None) => Some(subtitle.clone()),
+        (Some(subtitle), Some(date)) => {
+            let line = format!("{subtitle} · {date}");
+            Some(if fits(&line) {
+                line
+            } else {
+                shortened(subtitle, &format!(" · {date}"))
+            })
+        }
+        (Some(subtitle), None) => Some(if fits(subtitle) {
+            subtitle.clone()
+        } else {
+            shortened(subtitle, "")
+        }),
         (None, Some(date)) => {
             let mut chars = date.chars();
             chars
@@ -876,7 +911,7 @@ pub fn build_slide(
         scale_bar_part(model, &view, &layout, &colors),
     ];
     let chrome = vec![
-        title_part(slide, &colors),
+        title_part(slide, &layout, &colors),
         inset_part(model, &view, &layout, slide.theme, &colors),
         legend_part(&legend, &layout, slide.theme, &colors),
         footer_part(atlas, &sources, &layout, &colors),
@@ -898,6 +933,33 @@ pub fn build_slide(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A subtitle too long for its line is cut short with "…" and keeps the map date whole; one
+    /// that fits is left as it is; a subtitle of 100,000 characters costs a few measures.
+    #[test]
+    fn a_long_subtitle_is_cut_short_and_keeps_the_date() {
+        let deck: crate::deck::Deck =
+            serde_json::from_str(crate::deck::DEFAULT_DECK).expect("the bundled deck");
+        let mut slide = deck.slides[0].clone();
+        slide.layers.filter.as_of = Some("1992-01-03".to_owned());
+        slide.subtitle = Some("Pipelines".to_owned());
+        assert_eq!(
+            subtitle_line(&slide, 600.0).as_deref(),
+            Some("Pipelines · as of 3 January 1992")
+        );
+        for words in [40, 20_000] {
+            slide.subtitle = Some("pipelines and railways ".repeat(words));
+            let line = subtitle_line(&slide, 600.0).expect("a line");
+            assert!(line.ends_with("… · as of 3 January 1992"), "{line}");
+            let width = crate::fonts::text_width_px(&line, SUBTITLE_PX);
+            assert!(width <= 600.0, "{width} px: {line}");
+            // Not cut shorter than it needs: one more character would not fit.
+            assert!(width > 560.0, "{width} px: {line}");
+        }
+        slide.layers.filter.as_of = None;
+        let line = subtitle_line(&slide, 600.0).expect("a line");
+        assert!(line.ends_with('…') && crate::fonts::text_width_px(&line, SUBTITLE_PX) <= 600.0);
+    }
 
     #[test]
     fn scale_bars_use_round_lengths() {
