@@ -585,21 +585,8 @@ fn export_view_writes_the_file_in_the_background() {
         });
     harness.run();
     harness.get_by_label("Export").click();
-    let mut done = None;
-    for _ in 0..200 {
-        harness.step();
-        match harness.state().export_state() {
-            Some(sinokaz_atlas::ui::export_panel::JobState::Running(_)) | None => {
-                std::thread::sleep(std::time::Duration::from_millis(50))
-            }
-            other => {
-                done = other;
-                break;
-            }
-        }
-    }
     assert_eq!(
-        done,
+        until_exported(&mut harness),
         Some(sinokaz_atlas::ui::export_panel::JobState::Done(
             path.display().to_string()
         ))
